@@ -1,0 +1,13 @@
+/**
+ * conv4j: convolutional-network kernels for the JVM with TensorFlow semantics, behind one API and engines chosen
+ * at run time.
+ */
+module org.conv4j {
+    // Optional: the Vector API engine reports itself unavailable when the module is absent.
+    requires static jdk.incubator.vector;
+
+    exports org.conv4j;
+    exports org.conv4j.spi;
+
+    uses org.conv4j.spi.EngineProvider;
+}
