@@ -400,14 +400,23 @@ final class SimdKernels implements Simd {
             index[i] = i * depth;
         }
         for (int r = 0; r < rows; r++) {
-            for (int oc = 0; oc < outC; oc += L) {
-                VectorMask<Float> m = S.indexInRange(oc, outC);
+            int oc = 0;
+            // masked gathers still bounds-check unset lanes in JDK 25, so only full vectors gather
+            for (; oc + L <= outC; oc += L) {
                 int base = r * channels + oc * depth;
                 FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
                 for (int j = 0; j < depth; j++) {
-                    acc = acc.max(FloatVector.fromArray(S, a, base + j, index, 0, m));
+                    acc = acc.max(FloatVector.fromArray(S, a, base + j, index, 0));
                 }
-                acc.intoArray(c, r * outC + oc, m);
+                acc.intoArray(c, r * outC + oc);
+            }
+            for (; oc < outC; oc++) {
+                int base = r * channels + oc * depth;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < depth; j++) {
+                    m = Math.max(m, a[base + j]);
+                }
+                c[r * outC + oc] = m;
             }
         }
     }
