@@ -326,8 +326,8 @@ final class SimdKernels implements Simd {
     @Override
     public void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
                           float[] bias, boolean relu, float[] c, int ldc) {
-        for (int ch = 0; ch < channels; ch += L) {
-            VectorMask<Float> m = S.indexInRange(ch, channels);
+        int full = channels / L * L;
+        for (int ch = 0; ch < full; ch += L) {
             FloatVector bv = FloatVector.fromArray(S, bias, ch);
             int r = 0;
             for (; r + 4 <= rows; r += 4) {
@@ -342,23 +342,35 @@ final class SimdKernels implements Simd {
                 for (int k = 0; k < taps; k++) {
                     FloatVector wv = FloatVector.fromArray(S, w, k * ldw + ch);
                     int o = kOff[k];
-                    acc0 = FloatVector.fromArray(S, a, b0 + o, m).fma(wv, acc0);
-                    acc1 = FloatVector.fromArray(S, a, b1 + o, m).fma(wv, acc1);
-                    acc2 = FloatVector.fromArray(S, a, b2 + o, m).fma(wv, acc2);
-                    acc3 = FloatVector.fromArray(S, a, b3 + o, m).fma(wv, acc3);
+                    acc0 = FloatVector.fromArray(S, a, b0 + o).fma(wv, acc0);
+                    acc1 = FloatVector.fromArray(S, a, b1 + o).fma(wv, acc1);
+                    acc2 = FloatVector.fromArray(S, a, b2 + o).fma(wv, acc2);
+                    acc3 = FloatVector.fromArray(S, a, b3 + o).fma(wv, acc3);
                 }
-                storeMasked(acc0, relu, c, r * ldc + ch, m);
-                storeMasked(acc1, relu, c, (r + 1) * ldc + ch, m);
-                storeMasked(acc2, relu, c, (r + 2) * ldc + ch, m);
-                storeMasked(acc3, relu, c, (r + 3) * ldc + ch, m);
+                store(acc0, relu, c, r * ldc + ch);
+                store(acc1, relu, c, (r + 1) * ldc + ch);
+                store(acc2, relu, c, (r + 2) * ldc + ch);
+                store(acc3, relu, c, (r + 3) * ldc + ch);
             }
             for (; r < rows; r++) {
                 int b0 = rowBase[r] + ch;
                 FloatVector acc0 = bv;
                 for (int k = 0; k < taps; k++) {
-                    acc0 = FloatVector.fromArray(S, a, b0 + kOff[k], m).fma(FloatVector.fromArray(S, w, k * ldw + ch), acc0);
+                    acc0 = FloatVector.fromArray(S, a, b0 + kOff[k]).fma(FloatVector.fromArray(S, w, k * ldw + ch), acc0);
                 }
-                storeMasked(acc0, relu, c, r * ldc + ch, m);
+                store(acc0, relu, c, r * ldc + ch);
+            }
+        }
+        if (full < channels) {
+            VectorMask<Float> m = S.indexInRange(full, channels);
+            FloatVector bv = FloatVector.fromArray(S, bias, full);
+            for (int r = 0; r < rows; r++) {
+                int b0 = rowBase[r] + full;
+                FloatVector acc0 = bv;
+                for (int k = 0; k < taps; k++) {
+                    acc0 = FloatVector.fromArray(S, a, b0 + kOff[k], m).fma(FloatVector.fromArray(S, w, k * ldw + full), acc0);
+                }
+                storeMasked(acc0, relu, c, r * ldc + full, m);
             }
         }
     }
@@ -370,24 +382,36 @@ final class SimdKernels implements Simd {
     @Override
     public void pool(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, boolean max, float[] count,
                      float[] c, int ldc) {
+        int full = channels / L * L;
         for (int r = 0; r < rows; r++) {
             int base = rowBase[r];
-            for (int ch = 0; ch < channels; ch += L) {
-                VectorMask<Float> m = S.indexInRange(ch, channels);
+            for (int ch = 0; ch < full; ch += L) {
                 FloatVector acc;
                 if (max) {
-                    acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-                    for (int k = 0; k < taps; k++) {
-                        acc = acc.max(FloatVector.fromArray(S, a, base + kOff[k] + ch, m));
+                    acc = FloatVector.fromArray(S, a, base + kOff[0] + ch);
+                    for (int k = 1; k < taps; k++) {
+                        acc = acc.max(FloatVector.fromArray(S, a, base + kOff[k] + ch));
                     }
                 } else {
-                    acc = FloatVector.zero(S);
-                    for (int k = 0; k < taps; k++) {
-                        acc = acc.add(FloatVector.fromArray(S, a, base + kOff[k] + ch, m));
+                    acc = FloatVector.fromArray(S, a, base + kOff[0] + ch);
+                    for (int k = 1; k < taps; k++) {
+                        acc = acc.add(FloatVector.fromArray(S, a, base + kOff[k] + ch));
                     }
                     acc = acc.div(count[r]);
                 }
-                acc.intoArray(c, r * ldc + ch, m);
+                acc.intoArray(c, r * ldc + ch);
+            }
+            if (full < channels) {
+                VectorMask<Float> m = S.indexInRange(full, channels);
+                FloatVector acc = FloatVector.fromArray(S, a, base + kOff[0] + full, m);
+                for (int k = 1; k < taps; k++) {
+                    FloatVector v = FloatVector.fromArray(S, a, base + kOff[k] + full, m);
+                    acc = max ? acc.max(v) : acc.add(v);
+                }
+                if (!max) {
+                    acc = acc.div(count[r]);
+                }
+                acc.intoArray(c, r * ldc + full, m);
             }
         }
     }
