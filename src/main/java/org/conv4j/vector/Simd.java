@@ -21,6 +21,15 @@ interface Simd {
               float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
 
     /**
+     * Direct convolution for few output channels, vectorised along output pixels of a row. {@code p} is the input
+     * tile in planar, stride-phase-split form; {@code off[q]} locates term {@code q} (tap and channel) for output
+     * row 0 and pixel 0, output row {@code i} adds {@code i * rowStep}. Output channels go in pairs:
+     * {@code out[(ch * rows + i) * width + j] = act(bias[ch] + sum_q p[off[q] + i * rowStep + j] * w[(pair * terms + q) * 2 + ch % 2])}.
+     */
+    void planarConv(float[] p, int[] off, int terms, int rowStep, int rows, int width, float[] w, int pairs,
+                    float[] bias, boolean relu, float[] out);
+
+    /**
      * Depthwise window sum per channel: {@code c[r*ldc + ch] = act(bias[ch] + sum_k a[rowBase[r] + kOff[k] + ch] * w[k*ldw + ch])}
      * for {@code ch < channels}; {@code w} and {@code bias} hold at least {@code ldw} (a multiple of the lanes) per row.
      */

@@ -324,6 +324,73 @@ final class SimdKernels implements Simd {
     }
 
     @Override
+    public void planarConv(float[] p, int[] off, int terms, int rowStep, int rows, int width, float[] w, int pairs,
+                           float[] bias, boolean relu, float[] out) {
+        for (int pair = 0; pair < pairs; pair++) {
+            int wBase = pair * terms * 2;
+            float bias0 = bias[pair * 2];
+            float bias1 = bias[pair * 2 + 1];
+            int out0 = pair * 2 * rows * width;
+            int out1 = out0 + rows * width;
+            for (int i = 0; i < rows; i++) {
+                int rowOff = i * rowStep;
+                int j = 0;
+                for (; j + 4 * L <= width; j += 4 * L) {
+                    FloatVector a0 = FloatVector.zero(S);
+                    FloatVector a1 = a0;
+                    FloatVector a2 = a0;
+                    FloatVector a3 = a0;
+                    FloatVector b0 = a0;
+                    FloatVector b1 = a0;
+                    FloatVector b2 = a0;
+                    FloatVector b3 = a0;
+                    int base = rowOff + j;
+                    for (int q = 0; q < terms; q++) {
+                        int o = off[q] + base;
+                        FloatVector w0 = FloatVector.broadcast(S, w[wBase + 2 * q]);
+                        FloatVector w1 = FloatVector.broadcast(S, w[wBase + 2 * q + 1]);
+                        FloatVector v0 = FloatVector.fromArray(S, p, o);
+                        FloatVector v1 = FloatVector.fromArray(S, p, o + L);
+                        FloatVector v2 = FloatVector.fromArray(S, p, o + 2 * L);
+                        FloatVector v3 = FloatVector.fromArray(S, p, o + 3 * L);
+                        a0 = v0.fma(w0, a0);
+                        a1 = v1.fma(w0, a1);
+                        a2 = v2.fma(w0, a2);
+                        a3 = v3.fma(w0, a3);
+                        b0 = v0.fma(w1, b0);
+                        b1 = v1.fma(w1, b1);
+                        b2 = v2.fma(w1, b2);
+                        b3 = v3.fma(w1, b3);
+                    }
+                    int o0 = out0 + i * width + j;
+                    int o1 = out1 + i * width + j;
+                    store(a0.add(bias0), relu, out, o0);
+                    store(a1.add(bias0), relu, out, o0 + L);
+                    store(a2.add(bias0), relu, out, o0 + 2 * L);
+                    store(a3.add(bias0), relu, out, o0 + 3 * L);
+                    store(b0.add(bias1), relu, out, o1);
+                    store(b1.add(bias1), relu, out, o1 + L);
+                    store(b2.add(bias1), relu, out, o1 + 2 * L);
+                    store(b3.add(bias1), relu, out, o1 + 3 * L);
+                }
+                for (; j < width; j += L) {
+                    VectorMask<Float> m = S.indexInRange(j, width);
+                    FloatVector a0 = FloatVector.zero(S);
+                    FloatVector b0 = a0;
+                    int base = rowOff + j;
+                    for (int q = 0; q < terms; q++) {
+                        FloatVector v0 = FloatVector.fromArray(S, p, off[q] + base, m);
+                        a0 = v0.fma(FloatVector.broadcast(S, w[wBase + 2 * q]), a0);
+                        b0 = v0.fma(FloatVector.broadcast(S, w[wBase + 2 * q + 1]), b0);
+                    }
+                    storeMasked(a0.add(bias0), relu, out, out0 + i * width + j, m);
+                    storeMasked(b0.add(bias1), relu, out, out1 + i * width + j, m);
+                }
+            }
+        }
+    }
+
+    @Override
     public void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
                           float[] bias, boolean relu, float[] c, int ldc) {
         int full = channels / L * L;

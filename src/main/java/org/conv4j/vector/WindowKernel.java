@@ -28,7 +28,10 @@ final class WindowKernel implements Kernel {
     static final int IN_BUDGET = 64 * 1024;
     static final int OUT_BUDGET = 64 * 1024;
 
-    enum Mode { GEMM, DEPTHWISE, MAX, AVG }
+    enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
+
+    /** Convolutions with at most this many output channels run on the planar kernel (lanes along pixels). */
+    static final int PLANAR_MAX_CHANNELS = 4;
 
     private final Simd simd;
     private final Workers workers;
@@ -60,6 +63,10 @@ final class WindowKernel implements Kernel {
     // DEPTHWISE and pooling: tap offsets in the tile
     private final int[] kOff;
     private final int ldw;
+    // PLANAR: term offsets in the planar tile, weights in channel pairs
+    private final int[] planarOff;
+    private final int planarCols;
+    private final float[] planarW;
 
     private WindowKernel(Simd simd, Workers workers, Mode mode, Act x, Act y, int[] k, int[] vs, int[] dl, int[] off,
                          int[] ins, int[] padBefore, int groups, boolean relu, float[] filter, boolean flip, float[] biasIn) {
@@ -109,7 +116,40 @@ final class WindowKernel implements Kernel {
         this.tv = new int[] {span(0, 1), span(1, th), span(2, tw)};
         int plane = tv[1] * tv[2];
         int taps = k[0] * k[1] * k[2];
-        if (mode == Mode.GEMM) {
+        if (mode == Mode.PLANAR) {
+            int sw = vs[2];
+            int rowsAll = tv[0] * tv[1];
+            this.planarCols = (tv[2] + sw - 1) / sw;
+            this.planarOff = new int[taps * x.c];
+            int pairs = (y.c + 1) / 2;
+            this.planarW = new float[pairs * taps * x.c * 2];
+            int q = 0;
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++) {
+                        int row = kd * dl[0] * tv[1] + kh * dl[1];
+                        int v = kw * dl[2];
+                        int tap = (kd * k[1] + kh) * k[2] + kw;
+                        for (int c = 0; c < x.c; c++, q++) {
+                            planarOff[q] = ((c * sw + v % sw) * rowsAll + row) * planarCols + v / sw;
+                            for (int oc = 0; oc < y.c; oc++) {
+                                planarW[((oc / 2) * taps * x.c + q) * 2 + oc % 2] = filter[(oc * x.c + c) * taps + tap];
+                            }
+                        }
+                    }
+                }
+            }
+            this.bias = new float[pairs * 2];
+            if (biasIn != null) {
+                System.arraycopy(biasIn, 0, bias, 0, y.c);
+            }
+            this.segOff = null;
+            this.segs = 0;
+            this.segLen = 0;
+            this.packed = null;
+            this.kOff = null;
+            this.ldw = 0;
+        } else if (mode == Mode.GEMM) {
             boolean merge = groups == 1 && dl[2] == 1;
             this.segs = merge ? k[0] * k[1] : taps;
             this.segLen = merge ? k[2] * cg : cg;
@@ -133,7 +173,13 @@ final class WindowKernel implements Kernel {
             }
             this.kOff = null;
             this.ldw = 0;
+            this.planarOff = null;
+            this.planarCols = 0;
+            this.planarW = null;
         } else {
+            this.planarOff = null;
+            this.planarCols = 0;
+            this.planarW = null;
             this.segOff = null;
             this.segs = 0;
             this.segLen = 0;
@@ -201,8 +247,9 @@ final class WindowKernel implements Kernel {
         float[] filter = Weights.canonical(params[0]);
         float[] b = s.hasBias() ? Weights.canonical(params[1]) : null;
         boolean dw = s.isDepthwise() && s.outChannels() == s.inChannels();
+        boolean planar = !dw && s.groups() == 1 && s.outChannels() <= PLANAR_MAX_CHANNELS;
         int[] pb = pad3(s.padBefore(), 0);
-        return new WindowKernel(simd, workers, dw ? Mode.DEPTHWISE : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
+        return new WindowKernel(simd, workers, dw ? Mode.DEPTHWISE : planar ? Mode.PLANAR : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
                 new Act(s.outputShape(), s.dtype()), pad3(s.kernel(), 1), pad3(s.strides(), 1), pad3(s.dilations(), 1),
                 pb, new int[] {1, 1, 1}, pb, s.groups(), s.relu(), filter, false, b);
     }
@@ -284,6 +331,7 @@ final class WindowKernel implements Kernel {
         }
         switch (mode) {
             case GEMM -> gemmTile(out, a, rowBase, rows, b, od, oh0, h, ow0, w, chunk, nChunks);
+            case PLANAR -> planarTile(out, a, b, od, oh0, h, ow0, w);
             case DEPTHWISE -> {
                 float[] c = sc.floats(Scratch.OUT, rows * y.c);
                 simd.depthwise(a, rowBase, rows, kOff, kOff.length, y.c, packed, ldw, bias, relu, c, y.c);
@@ -305,6 +353,39 @@ final class WindowKernel implements Kernel {
                 y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
             }
         }
+    }
+
+    /** Few output channels: rearrange the tile planar and phase-split along W, run the pixel-vectorised kernel. */
+    private void planarTile(MemorySegment out, float[] a, int b, int od, int oh0, int h, int ow0, int w) {
+        Scratch sc = Scratch.get();
+        int sw = vs[2];
+        int rowsAll = tv[0] * tv[1];
+        int c = x.c;
+        float[] p = sc.floats(Scratch.AUX, c * sw * rowsAll * planarCols);
+        int step = sw * rowsAll * planarCols;
+        for (int r = 0; r < rowsAll; r++) {
+            for (int ph = 0; ph < sw; ph++) {
+                int dst = (ph * rowsAll + r) * planarCols;
+                for (int col = 0, v = ph; v < tv[2]; col++, v += sw) {
+                    int src = (r * tv[2] + v) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        p[dst + col + ch * step] = a[src + ch];
+                    }
+                }
+            }
+        }
+        int pairs = (y.c + 1) / 2;
+        int rows = h * w;
+        float[] planarOut = sc.floats(Scratch.OUT, pairs * 2 * rows);
+        simd.planarConv(p, planarOff, planarOff.length, vs[1] * planarCols, h, w, planarW, pairs, bias, relu, planarOut);
+        float[] cl = sc.floats(Scratch.CONVERT, rows * y.c);
+        for (int oc = 0; oc < y.c; oc++) {
+            int src = oc * rows;
+            for (int r = 0; r < rows; r++) {
+                cl[r * y.c + oc] = planarOut[src + r];
+            }
+        }
+        y.store(cl, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
     }
 
     /** Real input cells in the pooling window of output {@code o} on {@code axis}. */
