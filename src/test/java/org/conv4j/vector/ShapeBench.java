@@ -59,7 +59,9 @@ public final class ShapeBench {
             try (Kernel k = e.prepare(spec, params); Tensor out = spec.output().allocate(t)) {
                 double flops = spec.cost().flops();
                 int reps = (int) Math.max(3, Math.min(200, 3e9 / flops));
-                for (int i = 0; i < reps; i++) {
+                // warm up long enough for C2 to compile the micro-kernels (several seconds on a busy machine)
+                long warmEnd = System.nanoTime() + Long.getLong("bench.warmupMs", 6000) * 1_000_000L;
+                while (System.nanoTime() < warmEnd) {
                     k.execute(in, out);
                 }
                 double[] gf = new double[7];
