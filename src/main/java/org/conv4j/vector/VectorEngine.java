@@ -25,14 +25,21 @@ import org.conv4j.spi.Support;
 final class VectorEngine implements Engine {
     private final Simd simd;
     private final Workers workers;
+    private final WindowKernel.Budgets budgets;
 
     /**
      * @param bits    vector width: 128, 256, 512, or 0 for the platform's preferred width
      * @param threads intra-op threads (the caller's thread counts as one)
      */
     VectorEngine(int bits, int threads) {
+        this(bits, threads, WindowKernel.Budgets.DEFAULT);
+    }
+
+    /** With other tile budgets: tests use tiny ones to drive many small and ragged tiles through small shapes. */
+    VectorEngine(int bits, int threads, WindowKernel.Budgets budgets) {
         this.simd = SimdLoader.forBits(bits);
         this.workers = new Workers(threads);
+        this.budgets = budgets;
     }
 
     @Override
@@ -67,9 +74,9 @@ final class VectorEngine implements Engine {
     @Override
     public Kernel prepare(OpSpec spec, Tensor[] params) {
         return switch (spec) {
-            case ConvSpec s -> WindowKernel.conv(simd, workers, s, params);
-            case ConvTransposeSpec s -> WindowKernel.convTranspose(simd, workers, s, params);
-            case PoolSpec s -> s.depthWindow() > 1 ? PixelKernel.depthMax(simd, workers, s) : WindowKernel.pool(simd, workers, s);
+            case ConvSpec s -> WindowKernel.conv(simd, workers, budgets, s, params);
+            case ConvTransposeSpec s -> WindowKernel.convTranspose(simd, workers, budgets, s, params);
+            case PoolSpec s -> s.depthWindow() > 1 ? PixelKernel.depthMax(simd, workers, s) : WindowKernel.pool(simd, workers, budgets, s);
             case LrnSpec s -> PixelKernel.lrn(simd, workers, s);
             case BatchNormSpec s -> PixelKernel.batchNorm(simd, workers, s, params);
             case ReluSpec s -> new ElementwiseKernel(simd, workers, s.dtype(), s.shape().elementCount(), false, true);

@@ -24,9 +24,14 @@ import org.conv4j.spi.Kernel;
  * {@code stride} cells apart ({@code ins}), shifted by {@code (k - 1) * dilation - padBefore}, with the filter flipped.
  */
 final class WindowKernel implements Kernel {
-    /** Floats of the gathered input tile and of the output tile; about 256 KB each, sized for L2. */
-    static final int IN_BUDGET = 64 * 1024;
-    static final int OUT_BUDGET = 64 * 1024;
+    /**
+     * Tile size limits in floats: the gathered input tile, the output tile, and the input rows that one output
+     * row of a channel-vectorised kernel reads (kept within L1).
+     */
+    record Budgets(int in, int out, int l1) {
+        /** About 256 KB per tile, sized for L2; 16 KB of rows for a 32 KB L1. */
+        static final Budgets DEFAULT = new Budgets(64 * 1024, 64 * 1024, 4 * 1024);
+    }
 
     enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
 
@@ -68,7 +73,7 @@ final class WindowKernel implements Kernel {
     private final int planarCols;
     private final float[] planarW;
 
-    private WindowKernel(Simd simd, Workers workers, Mode mode, Act x, Act y, int[] k, int[] vs, int[] dl, int[] off,
+    private WindowKernel(Simd simd, Workers workers, Budgets budgets, Mode mode, Act x, Act y, int[] k, int[] vs, int[] dl, int[] off,
                          int[] ins, int[] padBefore, int groups, boolean relu, float[] filter, boolean flip, float[] biasIn) {
         this.simd = simd;
         this.workers = workers;
@@ -105,10 +110,17 @@ final class WindowKernel implements Kernel {
         int[] os = y.sp;
         int h = os[1];
         int w = os[2];
-        while (h > 1 && (tileFloats(h, w) > IN_BUDGET || (long) h * w * outCols > OUT_BUDGET)) {
+        if (mode != Mode.GEMM && mode != Mode.PLANAR) {
+            // vectors run along channels: keep the input rows one output row reads (window height) within L1
+            long windowRows = (long) span(0, 1) * ((k[1] - 1) * dl[1] + 1);
+            while (w > 1 && windowRows * span(2, w) * x.c > budgets.l1()) {
+                w = (w + 1) / 2;
+            }
+        }
+        while (h > 1 && (tileFloats(h, w) > budgets.in() || (long) h * w * outCols > budgets.out())) {
             h = (h + 1) / 2;
         }
-        while (w > 1 && (tileFloats(h, w) > IN_BUDGET || (long) h * w * outCols > OUT_BUDGET)) {
+        while (w > 1 && (tileFloats(h, w) > budgets.in() || (long) h * w * outCols > budgets.out())) {
             w = (w + 1) / 2;
         }
         this.th = h;
@@ -243,18 +255,18 @@ final class WindowKernel implements Kernel {
         return p;
     }
 
-    static WindowKernel conv(Simd simd, Workers workers, ConvSpec s, Tensor[] params) {
+    static WindowKernel conv(Simd simd, Workers workers, Budgets budgets, ConvSpec s, Tensor[] params) {
         float[] filter = Weights.canonical(params[0]);
         float[] b = s.hasBias() ? Weights.canonical(params[1]) : null;
         boolean dw = s.isDepthwise() && s.outChannels() == s.inChannels();
         boolean planar = !dw && s.groups() == 1 && s.outChannels() <= PLANAR_MAX_CHANNELS;
         int[] pb = pad3(s.padBefore(), 0);
-        return new WindowKernel(simd, workers, dw ? Mode.DEPTHWISE : planar ? Mode.PLANAR : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
+        return new WindowKernel(simd, workers, budgets, dw ? Mode.DEPTHWISE : planar ? Mode.PLANAR : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
                 new Act(s.outputShape(), s.dtype()), pad3(s.kernel(), 1), pad3(s.strides(), 1), pad3(s.dilations(), 1),
                 pb, new int[] {1, 1, 1}, pb, s.groups(), s.relu(), filter, false, b);
     }
 
-    static WindowKernel convTranspose(Simd simd, Workers workers, ConvTransposeSpec s, Tensor[] params) {
+    static WindowKernel convTranspose(Simd simd, Workers workers, Budgets budgets, ConvTransposeSpec s, Tensor[] params) {
         float[] filter = Weights.canonical(params[0]);
         float[] b = s.hasBias() ? Weights.canonical(params[1]) : null;
         int[] k = pad3(s.kernel(), 1);
@@ -264,14 +276,14 @@ final class WindowKernel implements Kernel {
         for (int i = 0; i < 3; i++) {
             off[i] = (k[i] - 1) * dl[i] - pb[i];
         }
-        return new WindowKernel(simd, workers, Mode.GEMM, new Act(s.inputShape(), s.dtype()),
+        return new WindowKernel(simd, workers, budgets, Mode.GEMM, new Act(s.inputShape(), s.dtype()),
                 new Act(s.outputShape(), s.dtype()), k, new int[] {1, 1, 1}, dl, off, pad3(s.strides(), 1),
                 new int[3], 1, s.relu(), filter, true, b);
     }
 
-    static WindowKernel pool(Simd simd, Workers workers, PoolSpec s) {
+    static WindowKernel pool(Simd simd, Workers workers, Budgets budgets, PoolSpec s) {
         int[] pb = pad3(s.padBefore(), 0);
-        return new WindowKernel(simd, workers, s.poolKind() == PoolKind.MAX ? Mode.MAX : Mode.AVG,
+        return new WindowKernel(simd, workers, budgets, s.poolKind() == PoolKind.MAX ? Mode.MAX : Mode.AVG,
                 new Act(s.inputShape(), s.dtype()), new Act(s.outputShape(), s.dtype()), pad3(s.window(), 1),
                 pad3(s.strides(), 1), new int[] {1, 1, 1}, pb, new int[] {1, 1, 1}, pb, 1, false, null, false, null);
     }

@@ -103,6 +103,53 @@ class VectorEngineTest {
         }
     }
 
+    @Test
+    void tinyBudgetsCutSmallShapesIntoManyTiles() {
+        ConvSpec spec = ConvSpec.builder(Layout.NCHW).input(1, 5, 9, 11).kernel(3, 3).outChannels(7).padding(Padding.SAME).build();
+        Cases gen = new Cases(3);
+        Tensor[] params = Diff.params(gen, spec);
+        try (WindowKernel k = WindowKernel.conv(SimdLoader.forBits(256), new Workers(1),
+                new WindowKernel.Budgets(100, 40, 60), spec, params)) {
+            int[] tile = k.tile();
+            assertTrue(tile[0] < 9 && tile[1] < 11, "tile " + tile[0] + "x" + tile[1]);
+        } finally {
+            Diff.close(params);
+        }
+    }
+
+    /** Shapes past the chunk sizes of the per-pixel, element-wise, pooling and concat kernels, both layouts. */
+    @Test
+    void largerShapesSpanSeveralChunks() {
+        Cases gen = new Cases(11);
+        List<OpSpec> specs = new java.util.ArrayList<>();
+        for (Layout l : new Layout[] {Layout.NHWC, Layout.NCHW}) {
+            int[] d = l.activationDims(2, 37, 41, 43);
+            specs.add(new org.conv4j.LrnSpec(DType.F16, l, d, 2, 1f, 1e-3f, 0.75f));
+            specs.add(new org.conv4j.SoftmaxSpec(DType.F32, l, d));
+            specs.add(new org.conv4j.BatchNormSpec(DType.BF16, l, l.activationDims(1, 3, 190, 200), 1e-3f, true));
+            specs.add(new org.conv4j.BatchNormSpec(DType.F32, l, d, 1e-3f, false));
+            specs.add(new org.conv4j.GlobalAvgPoolSpec(DType.F32, l, d));
+            specs.add(new org.conv4j.ReluSpec(DType.F16, l, d));
+            specs.add(new org.conv4j.AddSpec(DType.F32, l, d, true));
+            specs.add(new org.conv4j.ConcatSpec(DType.BF16, l, l.activationDims(1, 3, 70, 80), 3, 5, 2));
+            specs.add(org.conv4j.PoolSpec.builder(org.conv4j.PoolKind.AVG, l).input(d).window(3).strides(2)
+                    .padding(Padding.SAME).build());
+        }
+        VectorEngine e = new VectorEngine(0, 2);
+        for (OpSpec spec : specs) {
+            Tensor[] params = Diff.params(gen, spec);
+            Tensor[] in = Diff.inputs(gen, spec);
+            try (Kernel k = e.prepare(spec, params); Tensor want = Diff.reference(spec, params, in);
+                 Tensor got = Diff.run(k, spec, in)) {
+                List<String> f = Diff.compare(spec, params, in, want, got);
+                assertTrue(f.isEmpty(), spec + ": " + f);
+            } finally {
+                Diff.close(params);
+                Diff.close(in);
+            }
+        }
+    }
+
     /** Tensors of a confined arena are used on the caller thread only, even with many threads configured. */
     @Test
     void confinedArenaRunsOnTheCallerThread() {
