@@ -56,6 +56,10 @@ final class WindowKernel implements Kernel {
     private final int groups;
     private final int cg;
     private final int kg;
+    /** Depthwise channel multiplier (1 otherwise); the depthwise kernel reads a tile with channels repeated this often. */
+    private final int mult;
+    /** Channels per pixel of the tile the kernel reads. */
+    private final int tc;
     // GEMM: per group the run offsets in the tile; panels of output channels (same for every group)
     private final int[][] segOff;
     private final int segs;
@@ -90,6 +94,8 @@ final class WindowKernel implements Kernel {
         this.groups = groups;
         this.cg = x.c / groups;
         this.kg = y.c / groups;
+        this.mult = mode == Mode.DEPTHWISE ? y.c / x.c : 1;
+        this.tc = x.c * mult;
         int lanes = simd.lanes();
         // output channel panels: 4-vector panels, then one narrower panel for the rest
         int nPanels = 0;
@@ -113,7 +119,7 @@ final class WindowKernel implements Kernel {
         if (mode != Mode.GEMM && mode != Mode.PLANAR) {
             // vectors run along channels: keep the input rows one output row reads (window height) within L1
             long windowRows = (long) span(0, 1) * ((k[1] - 1) * dl[1] + 1);
-            while (w > 1 && windowRows * span(2, w) * x.c > budgets.l1()) {
+            while (w > 1 && windowRows * span(2, w) * tc > budgets.l1()) {
                 w = (w + 1) / 2;
             }
         }
@@ -200,7 +206,7 @@ final class WindowKernel implements Kernel {
             for (int kd = 0; kd < k[0]; kd++) {
                 for (int kh = 0; kh < k[1]; kh++) {
                     for (int kw = 0; kw < k[2]; kw++) {
-                        kOff[t++] = ((kd * dl[0]) * plane + (kh * dl[1]) * tv[2] + kw * dl[2]) * x.c;
+                        kOff[t++] = ((kd * dl[0]) * plane + (kh * dl[1]) * tv[2] + kw * dl[2]) * tc;
                     }
                 }
             }
@@ -229,7 +235,7 @@ final class WindowKernel implements Kernel {
     }
 
     private long tileFloats(int h, int w) {
-        return (long) span(0, 1) * span(1, h) * span(2, w) * x.c;
+        return (long) span(0, 1) * span(1, h) * span(2, w) * tc;
     }
 
     /** Packs the canonical filter [K][Cg][KD][KH][KW] into panels [group][panel][tap][c][nv * lanes]. */
@@ -258,7 +264,7 @@ final class WindowKernel implements Kernel {
     static WindowKernel conv(Simd simd, Workers workers, Budgets budgets, ConvSpec s, Tensor[] params) {
         float[] filter = Weights.canonical(params[0]);
         float[] b = s.hasBias() ? Weights.canonical(params[1]) : null;
-        boolean dw = s.isDepthwise() && s.outChannels() == s.inChannels();
+        boolean dw = s.isDepthwise();
         boolean planar = !dw && s.groups() == 1 && s.outChannels() <= PLANAR_MAX_CHANNELS;
         int[] pb = pad3(s.padBefore(), 0);
         return new WindowKernel(simd, workers, budgets, dw ? Mode.DEPTHWISE : planar ? Mode.PLANAR : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
@@ -338,13 +344,25 @@ final class WindowKernel implements Kernel {
         int[] rowBase = sc.ints(Scratch.IN, rows);
         for (int i = 0, r = 0; i < h; i++) {
             for (int j = 0; j < w; j++) {
-                rowBase[r++] = ((i * vs[1]) * tv[2] + j * vs[2]) * x.c;
+                rowBase[r++] = ((i * vs[1]) * tv[2] + j * vs[2]) * tc;
             }
         }
         switch (mode) {
             case GEMM -> gemmTile(out, a, rowBase, rows, b, od, oh0, h, ow0, w, chunk, nChunks);
             case PLANAR -> planarTile(out, a, b, od, oh0, h, ow0, w);
             case DEPTHWISE -> {
+                if (mult > 1) {
+                    // repeat each input channel for its multiplier outputs, so output channel oc reads tile channel oc
+                    int cells = tv[0] * tv[1] * tv[2];
+                    float[] e = sc.floats(Scratch.AUX, cells * tc);
+                    for (int i = 0, o = 0; i < cells * x.c; i++) {
+                        float v = a[i];
+                        for (int j = 0; j < mult; j++) {
+                            e[o++] = v;
+                        }
+                    }
+                    a = e;
+                }
                 float[] c = sc.floats(Scratch.OUT, rows * y.c);
                 simd.depthwise(a, rowBase, rows, kOff, kOff.length, y.c, packed, ldw, bias, relu, c, y.c);
                 y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
