@@ -184,6 +184,14 @@ final class LibraryLoader {
             return target; // the common case: no lock, nothing written
         }
         Files.createDirectories(dir);
+        // The file lock serialises JVMs; the monitor serialises threads of this JVM, which a file lock cannot.
+        synchronized (LibraryLoader.class) {
+            lockAndExtract(dir, dnnl, gomp);
+        }
+        return target;
+    }
+
+    private static void lockAndExtract(Path dir, Entry dnnl, Entry gomp) throws IOException {
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
              FileLock lock = lockFile.lock()) {
@@ -191,7 +199,6 @@ final class LibraryLoader {
             gomp.extractTo(dir);
             dnnl.extractTo(dir);
         }
-        return target;
     }
 
     /** A library inside the jar: its URL, CRC-32 and size (from the zip directory when the URL is a jar entry). */

@@ -312,6 +312,8 @@ public final class Dnnl {
     public static final int dnnl_abcd = 5;
     public static final int dnnl_abcde = 6;
     public static final int dnnl_abcdef = 7;
+    public static final int dnnl_ba = 14;
+    public static final int dnnl_acdb = 22;
     public static final int dnnl_x = 2;
     public static final int dnnl_nc = 3;
     public static final int dnnl_ncw = 4;

@@ -41,7 +41,7 @@ public final class BindGen {
 
     /** Members of the thousand-member format tag enum that conv4j uses or tests. */
     static final List<String> FORMAT_TAGS = List.of("dnnl_format_tag_undef", "dnnl_format_tag_any", "dnnl_a",
-            "dnnl_ab", "dnnl_abc", "dnnl_abcd", "dnnl_abcde", "dnnl_abcdef", "dnnl_x", "dnnl_nc", "dnnl_ncw",
+            "dnnl_ab", "dnnl_abc", "dnnl_abcd", "dnnl_abcde", "dnnl_abcdef", "dnnl_ba", "dnnl_acdb", "dnnl_x", "dnnl_nc", "dnnl_ncw",
             "dnnl_nwc", "dnnl_nchw", "dnnl_nhwc", "dnnl_ncdhw", "dnnl_ndhwc", "dnnl_oi", "dnnl_io", "dnnl_oiw",
             "dnnl_wio", "dnnl_oihw", "dnnl_hwio", "dnnl_iohw", "dnnl_oidhw", "dnnl_dhwio", "dnnl_goihw",
             "dnnl_nChw8c", "dnnl_nChw16c");
