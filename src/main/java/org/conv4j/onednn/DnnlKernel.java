@@ -70,6 +70,18 @@ final class DnnlKernel implements Kernel {
         }
     }
 
+    /** The native handles of one call (for measuring the Java-side cost against C making the same calls). */
+    record CallHandles(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args,
+            MemorySegment[] userMemories) {
+    }
+
+    /** The handles of the context a call from this thread takes next (single-threaded use only). */
+    CallHandles callHandles() {
+        ExecContext c = acquire();
+        release(c);
+        return new CallHandles(primitive, c.stream, c.nargs, c.args, c.userMems.clone());
+    }
+
     /** The oneDNN implementation running this kernel, e.g. {@code brg_conv_fwd:avx512_core}. */
     String impl() {
         return impl;

@@ -56,14 +56,15 @@ final class OneDnnRuntime {
 
     private static OneDnnRuntime create() throws LibraryLoader.LoadFailure {
         int threads = Conv4j.threads();
+        // Read before setenv: Java's view of the environment may be taken on first use.
+        String userPolicy = System.getenv("OMP_WAIT_POLICY");
+        String policy = userPolicy != null ? userPolicy + " (set by the user)" : "PASSIVE";
         // libgomp reads its environment once, when it is loaded: set it before libdnnl pulls libgomp in.
         // A passive wait policy kept oneDNN fast when other processes shared the cores (spinning lost > 3x);
         // a policy the user set wins. The thread count is conv4j's one knob (conv4j.threads), for every thread
         // that calls oneDNN, not only this one (omp_set_num_threads would set the calling thread's only).
         setenv("OMP_WAIT_POLICY", "PASSIVE", false);
         setenv("OMP_NUM_THREADS", Integer.toString(threads), true);
-        String policy = System.getenv("OMP_WAIT_POLICY") != null ? System.getenv("OMP_WAIT_POLICY") + " (user)"
-                : "PASSIVE";
         LibraryLoader.Loaded lib = LibraryLoader.load();
         // Linking the bindings needs the library loaded (it is, now).
         omp_set_num_threads(threads);
@@ -110,8 +111,9 @@ final class OneDnnRuntime {
     }
 
     String describe() {
-        return "oneDNN " + library.version() + (library.hash().isEmpty() ? "" : " (" + library.hash().substring(0,
-                Math.min(8, library.hash().length())) + ")") + ", " + library.source() + ", " + isa + ", " + threads
+        String hash = library.hash().isEmpty() || library.hash().equals("N/A") ? ""
+                : " (" + library.hash().substring(0, Math.min(8, library.hash().length())) + ")";
+        return "oneDNN " + library.version() + hash + ", " + library.source() + ", " + isa + ", " + threads
                 + " OpenMP threads, wait policy " + waitPolicy;
     }
 }
