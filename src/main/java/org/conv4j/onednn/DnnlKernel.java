@@ -35,6 +35,14 @@ final class DnnlKernel implements Kernel {
     private final MemorySegment scratchMd;
     private final long scratchBytes;
     private final AtomicReferenceArray<ExecContext> pool;
+    /** Short primitives run as critical downcalls, skipping the thread-state transitions (see SHORT_FLOPS). */
+    private final boolean shortCall;
+
+    /**
+     * Below this many flops a call takes microseconds, so the downcall may be critical (no thread-state transition,
+     * about 10 ns saved); above it a call may run long and must not hold up the JVM's safepoints.
+     */
+    static final long SHORT_FLOPS = 1_000_000;
 
     DnnlKernel(OpSpec spec, Tensor[] params, MemorySegment engine) throws Plans.Unsupported {
         this.what = spec.kind().id() + " " + spec.dtype().id();
@@ -62,6 +70,7 @@ final class DnnlKernel implements Kernel {
             this.scratchBytes = scratchMd.equals(MemorySegment.NULL) ? 0 : Native.mdSize(scratchMd);
             int slots = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
             this.pool = new AtomicReferenceArray<>(slots);
+            this.shortCall = spec.cost().flops() <= SHORT_FLOPS;
             this.res = r;
             this.cleanable = CLEANER.register(this, r);
         } catch (RuntimeException | Plans.Unsupported e) {
@@ -252,7 +261,9 @@ final class DnnlKernel implements Kernel {
                 }
                 Native.check(dnnl_memory_set_data_handle(userMems[i], seg), "dnnl_memory_set_data_handle");
             }
-            Native.check(dnnl_primitive_execute(primitive, stream, nargs, args), "dnnl_primitive_execute");
+            int status = shortCall ? dnnl_primitive_execute$critical(primitive, stream, nargs, args)
+                    : dnnl_primitive_execute(primitive, stream, nargs, args);
+            Native.check(status, "dnnl_primitive_execute");
             Native.check(dnnl_stream_wait(stream), "dnnl_stream_wait");
             if (staged) {
                 for (int i = 0; i < userArgs.length; i++) {

@@ -112,38 +112,55 @@ public final class OverheadProbe {
     static void paired(String id, String dt, String impl, DnnlKernel k, Operation op, Tensor x, Tensor y) {
         DnnlKernel.CallHandles h = k.callHandles();
         Tensor[] in = {x};
+        time(() -> op.apply(x, y));
         double perCall = time(() -> k.execute(in, y))[0] * 1e3;
-        long reps = Math.max(1, (long) (0.1e9 / perCall));
-        int samples = 21;
-        double[] c = new double[samples];
-        double[] j = new double[samples];
-        double[] a = new double[samples];
-        double[] dj = new double[samples];
+        long reps = Math.max(1, (long) (5e6 / perCall)); // samples of about 5 ms, so that noise hits all paths alike
+        // About 6 s per shape: 201 samples for small shapes, fewer (at least 15) for long calls.
+        int samples = (int) Math.max(15, Math.min(201, 6e9 / (3 * reps * perCall)));
+        double[][] t = new double[3][samples]; // C, kernel, apply
+        for (int i = 0; i < samples; i++) {
+            for (int step = 0; step < 3; step++) {
+                int path = (i + step) % 3; // rotate the order: no path always runs first
+                long t0 = System.nanoTime();
+                if (path == 0) {
+                    try {
+                        double ns = (double) cLoop.invokeExact(h.primitive(), h.stream(), h.nargs(), h.args(),
+                                h.userMemories()[0], h.userMemories()[1], x.segment(), y.segment(), reps);
+                        if (ns < 0) {
+                            throw new IllegalStateException("c_loop failed with status " + (-ns));
+                        }
+                    } catch (RuntimeException e) {
+                        throw e;
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                } else if (path == 1) {
+                    for (long r = 0; r < reps; r++) {
+                        k.execute(in, y);
+                    }
+                } else {
+                    for (long r = 0; r < reps; r++) {
+                        op.apply(x, y);
+                    }
+                }
+                t[path][i] = (double) (System.nanoTime() - t0) / reps;
+            }
+        }
+        double[] dk = new double[samples];
         double[] da = new double[samples];
         for (int i = 0; i < samples; i++) {
-            try {
-                c[i] = (double) cLoop.invokeExact(h.primitive(), h.stream(), h.nargs(), h.args(), h.userMemories()[0],
-                        h.userMemories()[1], x.segment(), y.segment(), reps);
-            } catch (Throwable e) {
-                throw new IllegalStateException(e);
-            }
-            long t0 = System.nanoTime();
-            for (long r = 0; r < reps; r++) {
-                k.execute(in, y);
-            }
-            long t1 = System.nanoTime();
-            for (long r = 0; r < reps; r++) {
-                op.apply(x, y);
-            }
-            long t2 = System.nanoTime();
-            j[i] = (double) (t1 - t0) / reps;
-            a[i] = (double) (t2 - t1) / reps;
-            dj[i] = j[i] - c[i];
-            da[i] = a[i] - c[i];
+            dk[i] = t[1][i] - t[0][i];
+            da[i] = t[2][i] - t[0][i];
         }
+        double c = median(t[0]);
         System.out.printf("%s,%s,%d,paired-ns,C=%.1f,kernel=%.1f,apply=%.1f,kernel-C=%.1f,apply-C=%.1f,"
-                + "apply-C/C=%.3f%%,reps=%d,samples=%d,%s%n", id, dt, Conv4j.threads(), median(c), median(j),
-                median(a), median(dj), median(da), 100 * median(da) / median(c), reps, samples, impl);
+                + "apply-C/C=%.3f%%,minC=%.1f,minKernel=%.1f,minApply=%.1f,reps=%d,samples=%d,%s%n", id, dt,
+                Conv4j.threads(), c, median(t[1]), median(t[2]), median(dk), median(da), 100 * median(da) / c,
+                min(t[0]), min(t[1]), min(t[2]), reps, samples, impl);
+    }
+
+    static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(Double.NaN);
     }
 
     static double median(double[] v) {

@@ -117,7 +117,7 @@ public final class DnnlNative {
     }
 
     private static final MethodHandle dnnl_stream_wait$MH = link("dnnl_stream_wait",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS), false);
+            FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
 
     /** {@code dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)}. */
     public static int dnnl_stream_wait(MemorySegment stream) {
@@ -423,6 +423,18 @@ public final class DnnlNative {
     public static int dnnl_primitive_execute(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
         try {
             return (int) dnnl_primitive_execute$MH.invokeExact(primitive, stream, nargs, args);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static final MethodHandle dnnl_primitive_execute$critical$MH = link("dnnl_primitive_execute",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS), true);
+
+    /** {@code dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t * args)}, bound as a critical function (no thread-state transition): only for short calls. */
+    public static int dnnl_primitive_execute$critical(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
+        try {
+            return (int) dnnl_primitive_execute$critical$MH.invokeExact(primitive, stream, nargs, args);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -87,7 +87,14 @@ public final class BindGen {
      * Short functions bound with {@code Linker.Option.critical(false)} (no thread-state transition): they only
      * store or read a field and never block, so the hot path pays less per call.
      */
-    static final Set<String> CRITICAL = Set.of("dnnl_memory_set_data_handle", "dnnl_memory_desc_get_size");
+    static final Set<String> CRITICAL = Set.of("dnnl_memory_set_data_handle", "dnnl_memory_desc_get_size",
+            "dnnl_stream_wait");
+
+    /**
+     * Functions that also get a critical variant, {@code <name>$critical}, for calls known to be short (a primitive
+     * of a few thousand flops), where the thread-state transition is a visible part of the call.
+     */
+    static final Set<String> CRITICAL_VARIANT = Set.of("dnnl_primitive_execute");
 
     // ---- parsed state
 
@@ -817,16 +824,30 @@ public final class BindGen {
             }
             String fd = ret.equals("void") ? "FunctionDescriptor.ofVoid(" + String.join(", ", layouts) + ")"
                     : "FunctionDescriptor.of(" + ret + (layouts.isEmpty() ? "" : ", ") + String.join(", ", layouts) + ")";
-            String mh = f + "$MH";
+            emitFunction(sb, p, f, fd, layouts, ret, CRITICAL.contains(f), "");
+            if (CRITICAL_VARIANT.contains(f)) {
+                emitFunction(sb, p, f, fd, layouts, ret, true, "$critical");
+            }
+        }
+        sb.append("}\n");
+        return sb.toString();
+    }
+
+    private void emitFunction(StringBuilder sb, Prototype p, String f, String fd, List<String> layouts, String ret,
+            boolean critical, String suffix) {
+        {
+            String mh = f + suffix + "$MH";
             sb.append("\n    private static final MethodHandle ").append(mh).append(" = link(\"").append(f)
-                    .append("\",\n            ").append(fd).append(", ").append(CRITICAL.contains(f)).append(");\n\n");
+                    .append("\",\n            ").append(fd).append(", ").append(critical).append(");\n\n");
             sb.append("    /** {@code ").append(p.returnType()).append(' ').append(f).append('(');
             for (int k = 0; k < p.params().size(); k++) {
                 sb.append(k == 0 ? "" : ", ").append(p.params().get(k).type()).append(' ')
                         .append(p.params().get(k).name());
             }
-            sb.append(")}. */\n");
-            sb.append("    public static ").append(javaType(ret)).append(' ').append(f).append('(');
+            sb.append(")}").append(critical && !suffix.isEmpty()
+                    ? ", bound as a critical function (no thread-state transition): only for short calls" : "")
+                    .append(". */\n");
+            sb.append("    public static ").append(javaType(ret)).append(' ').append(f).append(suffix).append('(');
             StringBuilder args = new StringBuilder();
             for (int k = 0; k < p.params().size(); k++) {
                 String name = p.params().get(k).name();
@@ -840,7 +861,5 @@ public final class BindGen {
             sb.append(mh).append(".invokeExact(").append(args).append(");\n");
             sb.append("        } catch (Throwable t) {\n            throw rethrow(t);\n        }\n    }\n");
         }
-        sb.append("}\n");
-        return sb.toString();
     }
 }
