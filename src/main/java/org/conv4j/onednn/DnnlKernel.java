@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.conv4j.OpSpec;
@@ -35,8 +36,8 @@ final class DnnlKernel implements Kernel {
     private final MemorySegment scratchMd;
     private final long scratchBytes;
     private final AtomicReferenceArray<ExecContext> pool;
-    /** Short primitives run as critical downcalls, skipping the thread-state transitions (see SHORT_FLOPS). */
-    private final boolean shortCall;
+    /** Runs the primitive; a critical downcall for short primitives (see SHORT_FLOPS). */
+    private final Execute execute;
 
     /**
      * Below this many flops a call takes microseconds, so the downcall may be critical (no thread-state transition,
@@ -70,7 +71,7 @@ final class DnnlKernel implements Kernel {
             this.scratchBytes = scratchMd.equals(MemorySegment.NULL) ? 0 : Native.mdSize(scratchMd);
             int slots = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
             this.pool = new AtomicReferenceArray<>(slots);
-            this.shortCall = spec.cost().flops() <= SHORT_FLOPS;
+            this.execute = new Execute(userArgs.length, spec.cost().flops() <= SHORT_FLOPS);
             this.res = r;
             this.cleanable = CLEANER.register(this, r);
         } catch (RuntimeException | Plans.Unsupported e) {
@@ -214,6 +215,8 @@ final class DnnlKernel implements Kernel {
         final Arena arena;
         /** Native copies for heap segments (no native address to hand to oneDNN), made on first need. */
         final MemorySegment[] staging;
+        /** The segments of the running call, kept alive by the execute downcall (see {@link Execute}). */
+        final MemorySegment[] keep;
 
         ExecContext() {
             try {
@@ -225,6 +228,7 @@ final class DnnlKernel implements Kernel {
                 args = arena.allocate(dnnl_exec_arg_t, nargs);
                 userMems = new MemorySegment[userArgs.length];
                 staging = new MemorySegment[userArgs.length];
+                keep = new MemorySegment[userArgs.length];
                 int k = 0;
                 for (int i = 0; i < userArgs.length; i++) {
                     userMems[i] = memory(userArgs[i].md(), MemorySegment.NULL, resources);
@@ -260,11 +264,11 @@ final class DnnlKernel implements Kernel {
                     staged = true;
                 }
                 Native.check(dnnl_memory_set_data_handle(userMems[i], seg), "dnnl_memory_set_data_handle");
+                keep[i] = seg;
             }
-            int status = shortCall ? dnnl_primitive_execute$critical(primitive, stream, nargs, args)
-                    : dnnl_primitive_execute(primitive, stream, nargs, args);
-            Native.check(status, "dnnl_primitive_execute");
+            Native.check(execute.run(primitive, stream, nargs, args, keep), "dnnl_primitive_execute");
             Native.check(dnnl_stream_wait(stream), "dnnl_stream_wait");
+            Arrays.fill(keep, null);
             if (staged) {
                 for (int i = 0; i < userArgs.length; i++) {
                     if (userArgs[i].input() < 0 && staging[i] != null && !output.segment().isNative()) {

@@ -153,7 +153,7 @@ final class Plans {
                 MemorySegment slot = a.allocate(ValueLayout.ADDRESS);
                 int status = call.create(slot, a);
                 if (status == dnnl_unimplemented) {
-                    throw new Unsupported("oneDNN has no implementation (" + function + ": unimplemented)");
+                    throw new Unsupported("oneDNN has no implementation: " + function + " answered unimplemented");
                 }
                 Native.check(status, function);
                 return r.add(Resources.Kind.PRIMITIVE_DESC, Native.out(slot));

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.Random;
 import org.conv4j.Conv4j;
 import org.conv4j.ConvSpec;
@@ -66,6 +69,47 @@ class OneDnnKernelGuardTest {
                 fresh.apply(hx, hy);
                 assertArrayEquals(y.toFloatArray(), ys);
             }
+        }
+    }
+
+    @Test
+    void closingTheTensorsArenaDuringACallFailsInsteadOfFreeingMemoryUnderOneDnn() throws Exception {
+        ConvSpec big = ConvSpec.builder(Layout.NHWC).input(8, 56, 56, 64).kernel(3, 3).outChannels(64)
+                .padding(Padding.SAME).build();
+        Arena arena = Arena.ofShared();
+        Tensor x = Tensor.allocate(arena, DType.F32, Layout.NHWC, big.inputs().get(0).dims());
+        Tensor y = Tensor.allocate(arena, DType.F32, Layout.NHWC, big.output().dims());
+        try (Tensor w = big.params().get(0).allocate(DType.F32);
+             Operation op = Conv4j.prepare(big, "onednn", w)) {
+            op.apply(x, y); // warm: the next calls take tens of milliseconds each
+            CountDownLatch calling = new CountDownLatch(1);
+            AtomicReference<Throwable> callerError = new AtomicReference<>();
+            Thread caller = new Thread(() -> {
+                calling.countDown();
+                try {
+                    for (int i = 0; i < 50; i++) {
+                        op.apply(x, y);
+                    }
+                } catch (Throwable t) {
+                    callerError.set(t);
+                }
+            });
+            caller.start();
+            calling.await();
+            Thread.sleep(5);
+            int refused = 0;
+            while (true) {
+                try {
+                    arena.close();
+                    break;
+                } catch (IllegalStateException e) {
+                    refused++; // a downcall holds the arena: oneDNN is still using the memory
+                    Thread.sleep(1);
+                }
+            }
+            caller.join();
+            assertTrue(refused > 0, "close was never refused while oneDNN ran");
+            assertTrue(callerError.get() instanceof IllegalStateException, "caller saw " + callerError.get());
         }
     }
 

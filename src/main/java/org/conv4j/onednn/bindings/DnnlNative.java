@@ -119,7 +119,7 @@ public final class DnnlNative {
     private static final MethodHandle dnnl_stream_wait$MH = link("dnnl_stream_wait",
             FunctionDescriptor.of(JAVA_INT, ADDRESS), true);
 
-    /** {@code dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)}. */
+    /** {@code dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)} (a critical downcall: no thread-state transition). */
     public static int dnnl_stream_wait(MemorySegment stream) {
         try {
             return (int) dnnl_stream_wait$MH.invokeExact(stream);
@@ -191,7 +191,7 @@ public final class DnnlNative {
     private static final MethodHandle dnnl_memory_desc_get_size$MH = link("dnnl_memory_desc_get_size",
             FunctionDescriptor.of(JAVA_LONG, ADDRESS), true);
 
-    /** {@code size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc)}. */
+    /** {@code size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc)} (a critical downcall: no thread-state transition). */
     public static long dnnl_memory_desc_get_size(MemorySegment memory_desc) {
         try {
             return (long) dnnl_memory_desc_get_size$MH.invokeExact(memory_desc);
@@ -251,7 +251,7 @@ public final class DnnlNative {
     private static final MethodHandle dnnl_memory_set_data_handle$MH = link("dnnl_memory_set_data_handle",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), true);
 
-    /** {@code dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void * handle)}. */
+    /** {@code dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void * handle)} (a critical downcall: no thread-state transition). */
     public static int dnnl_memory_set_data_handle(MemorySegment memory, MemorySegment handle) {
         try {
             return (int) dnnl_memory_set_data_handle$MH.invokeExact(memory, handle);
@@ -423,18 +423,6 @@ public final class DnnlNative {
     public static int dnnl_primitive_execute(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
         try {
             return (int) dnnl_primitive_execute$MH.invokeExact(primitive, stream, nargs, args);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    private static final MethodHandle dnnl_primitive_execute$critical$MH = link("dnnl_primitive_execute",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS), true);
-
-    /** {@code dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t * args)}, bound as a critical function (no thread-state transition): only for short calls. */
-    public static int dnnl_primitive_execute$critical(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
-        try {
-            return (int) dnnl_primitive_execute$critical$MH.invokeExact(primitive, stream, nargs, args);
         } catch (Throwable t) {
             throw rethrow(t);
         }

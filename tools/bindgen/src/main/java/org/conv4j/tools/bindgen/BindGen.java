@@ -90,12 +90,6 @@ public final class BindGen {
     static final Set<String> CRITICAL = Set.of("dnnl_memory_set_data_handle", "dnnl_memory_desc_get_size",
             "dnnl_stream_wait");
 
-    /**
-     * Functions that also get a critical variant, {@code <name>$critical}, for calls known to be short (a primitive
-     * of a few thousand flops), where the thread-state transition is a visible part of the call.
-     */
-    static final Set<String> CRITICAL_VARIANT = Set.of("dnnl_primitive_execute");
-
     // ---- parsed state
 
     private final Map<String, Long> macros = new LinkedHashMap<>();
@@ -824,19 +818,16 @@ public final class BindGen {
             }
             String fd = ret.equals("void") ? "FunctionDescriptor.ofVoid(" + String.join(", ", layouts) + ")"
                     : "FunctionDescriptor.of(" + ret + (layouts.isEmpty() ? "" : ", ") + String.join(", ", layouts) + ")";
-            emitFunction(sb, p, f, fd, layouts, ret, CRITICAL.contains(f), "");
-            if (CRITICAL_VARIANT.contains(f)) {
-                emitFunction(sb, p, f, fd, layouts, ret, true, "$critical");
-            }
+            emitFunction(sb, p, f, fd, layouts, ret, CRITICAL.contains(f));
         }
         sb.append("}\n");
         return sb.toString();
     }
 
     private void emitFunction(StringBuilder sb, Prototype p, String f, String fd, List<String> layouts, String ret,
-            boolean critical, String suffix) {
+            boolean critical) {
         {
-            String mh = f + suffix + "$MH";
+            String mh = f + "$MH";
             sb.append("\n    private static final MethodHandle ").append(mh).append(" = link(\"").append(f)
                     .append("\",\n            ").append(fd).append(", ").append(critical).append(");\n\n");
             sb.append("    /** {@code ").append(p.returnType()).append(' ').append(f).append('(');
@@ -844,10 +835,9 @@ public final class BindGen {
                 sb.append(k == 0 ? "" : ", ").append(p.params().get(k).type()).append(' ')
                         .append(p.params().get(k).name());
             }
-            sb.append(")}").append(critical && !suffix.isEmpty()
-                    ? ", bound as a critical function (no thread-state transition): only for short calls" : "")
+            sb.append(")}").append(critical ? " (a critical downcall: no thread-state transition)" : "")
                     .append(". */\n");
-            sb.append("    public static ").append(javaType(ret)).append(' ').append(f).append(suffix).append('(');
+            sb.append("    public static ").append(javaType(ret)).append(' ').append(f).append('(');
             StringBuilder args = new StringBuilder();
             for (int k = 0; k < p.params().size(); k++) {
                 String name = p.params().get(k).name();
