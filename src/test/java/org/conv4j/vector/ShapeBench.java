@@ -13,7 +13,10 @@ import org.conv4j.spi.Kernel;
 /**
  * A quick harness (not JMH) for the conv shapes of shared/shapes.md on the vector engine: median GFLOP/s of
  * repeated runs after warm-up. Run from the repo root after {@code mvnw test-compile}:
- * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes org.conv4j.vector.ShapeBench [threads] [dtype] [ids...]}
+ * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes org.conv4j.vector.ShapeBench [threads] [dtype] [ids...]}.
+ * With {@code -Dbench.compare=onednn} (and the dnnl jar on the class path, {@code -Dconv4j.threads} to match) it
+ * alternates rounds with that engine and prints the per-round ratio, which survives a noisy machine better than
+ * either number alone.
  */
 public final class ShapeBench {
     private ShapeBench() {
@@ -42,6 +45,14 @@ public final class ShapeBench {
         return (dw ? b.depthwise(1) : b.outChannels(k)).build();
     }
 
+    private static long time(Runnable r, int reps) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) {
+            r.run();
+        }
+        return System.nanoTime() - t0;
+    }
+
     public static void main(String[] args) {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         DType t = args.length > 1 ? DType.parse(args[1]) : DType.F32;
@@ -56,25 +67,40 @@ public final class ShapeBench {
             OpSpec spec = en.getValue();
             Tensor[] params = Diff.params(gen, spec);
             Tensor[] in = Diff.inputs(gen, spec);
-            try (Kernel k = e.prepare(spec, params); Tensor out = spec.output().allocate(t)) {
+            String other = System.getProperty("bench.compare");
+            try (Kernel k = e.prepare(spec, params); Tensor out = spec.output().allocate(t);
+                 org.conv4j.Operation op = other == null ? null : org.conv4j.Conv4j.prepare(spec, other, params)) {
                 double flops = spec.cost().flops();
                 int reps = (int) Math.max(3, Math.min(200, 3e9 / flops));
+                Runnable mine = () -> k.execute(in, out);
+                Runnable theirs = op == null ? null : () -> op.apply(java.util.List.of(in), out);
                 // warm up long enough for C2 to compile the micro-kernels (several seconds on a busy machine)
                 long warmEnd = System.nanoTime() + Long.getLong("bench.warmupMs", 6000) * 1_000_000L;
                 while (System.nanoTime() < warmEnd) {
-                    k.execute(in, out);
-                }
-                double[] gf = new double[7];
-                for (int r = 0; r < gf.length; r++) {
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < reps; i++) {
-                        k.execute(in, out);
+                    mine.run();
+                    if (theirs != null) {
+                        theirs.run();
                     }
-                    gf[r] = flops * reps / (System.nanoTime() - t0);
+                }
+                int rounds = Integer.getInteger("bench.rounds", 7);
+                double[] gf = new double[rounds];
+                double[] go = new double[rounds];
+                double[] ratio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    gf[r] = flops * reps / time(mine, reps);
+                    if (theirs != null) {
+                        go[r] = flops * reps / time(theirs, reps);
+                        ratio[r] = gf[r] / go[r];
+                    }
                 }
                 java.util.Arrays.sort(gf);
-                System.out.printf("%-4s %8.2f GFLOP/s (median of 7; min %.2f max %.2f; %d reps of %.3f GFLOP)%n",
-                        en.getKey(), gf[3], gf[0], gf[6], reps, flops / 1e9);
+                java.util.Arrays.sort(go);
+                java.util.Arrays.sort(ratio);
+                int mid = rounds / 2;
+                System.out.printf("%-4s %8.2f GFLOP/s (median of %d; min %.2f max %.2f; %d reps of %.3f GFLOP)%s%n",
+                        en.getKey(), gf[mid], rounds, gf[0], gf[rounds - 1], reps, flops / 1e9,
+                        theirs == null ? "" : String.format("  %s %.2f GFLOP/s (max %.2f), median per-round ratio %.2f",
+                                other, go[mid], go[rounds - 1], ratio[mid]));
             } finally {
                 Diff.close(params);
                 Diff.close(in);
