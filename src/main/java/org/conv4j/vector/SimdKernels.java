@@ -523,7 +523,64 @@ final class SimdKernels implements Simd {
     public void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
                           float[] bias, boolean relu, float[] c, int ldc) {
         int full = channels / L * L;
-        for (int ch = 0; ch < full; ch += L) {
+        int ch0 = 0;
+        // two channel vectors per pass: eight accumulators share the tap offsets and row bases
+        for (; ch0 + 2 * L <= full; ch0 += 2 * L) {
+            int ch = ch0;
+            FloatVector bv = FloatVector.fromArray(S, bias, ch);
+            FloatVector bu = FloatVector.fromArray(S, bias, ch + L);
+            int r = 0;
+            for (; r + 4 <= rows; r += 4) {
+                int b0 = rowBase[r] + ch;
+                int b1 = rowBase[r + 1] + ch;
+                int b2 = rowBase[r + 2] + ch;
+                int b3 = rowBase[r + 3] + ch;
+                FloatVector a0 = bv;
+                FloatVector a1 = bv;
+                FloatVector a2 = bv;
+                FloatVector a3 = bv;
+                FloatVector u0 = bu;
+                FloatVector u1 = bu;
+                FloatVector u2 = bu;
+                FloatVector u3 = bu;
+                for (int k = 0; k < taps; k++) {
+                    int wo = k * ldw + ch;
+                    FloatVector wv = FloatVector.fromArray(S, w, wo);
+                    FloatVector wu = FloatVector.fromArray(S, w, wo + L);
+                    int o = kOff[k];
+                    a0 = FloatVector.fromArray(S, a, b0 + o).fma(wv, a0);
+                    u0 = FloatVector.fromArray(S, a, b0 + o + L).fma(wu, u0);
+                    a1 = FloatVector.fromArray(S, a, b1 + o).fma(wv, a1);
+                    u1 = FloatVector.fromArray(S, a, b1 + o + L).fma(wu, u1);
+                    a2 = FloatVector.fromArray(S, a, b2 + o).fma(wv, a2);
+                    u2 = FloatVector.fromArray(S, a, b2 + o + L).fma(wu, u2);
+                    a3 = FloatVector.fromArray(S, a, b3 + o).fma(wv, a3);
+                    u3 = FloatVector.fromArray(S, a, b3 + o + L).fma(wu, u3);
+                }
+                store(a0, relu, c, r * ldc + ch);
+                store(u0, relu, c, r * ldc + ch + L);
+                store(a1, relu, c, (r + 1) * ldc + ch);
+                store(u1, relu, c, (r + 1) * ldc + ch + L);
+                store(a2, relu, c, (r + 2) * ldc + ch);
+                store(u2, relu, c, (r + 2) * ldc + ch + L);
+                store(a3, relu, c, (r + 3) * ldc + ch);
+                store(u3, relu, c, (r + 3) * ldc + ch + L);
+            }
+            for (; r < rows; r++) {
+                int b0 = rowBase[r] + ch;
+                FloatVector a0 = bv;
+                FloatVector u0 = bu;
+                for (int k = 0; k < taps; k++) {
+                    int wo = k * ldw + ch;
+                    int o = b0 + kOff[k];
+                    a0 = FloatVector.fromArray(S, a, o).fma(FloatVector.fromArray(S, w, wo), a0);
+                    u0 = FloatVector.fromArray(S, a, o + L).fma(FloatVector.fromArray(S, w, wo + L), u0);
+                }
+                store(a0, relu, c, r * ldc + ch);
+                store(u0, relu, c, r * ldc + ch + L);
+            }
+        }
+        for (int ch = ch0; ch < full; ch += L) {
             FloatVector bv = FloatVector.fromArray(S, bias, ch);
             int r = 0;
             for (; r + 4 <= rows; r += 4) {
