@@ -57,7 +57,9 @@ public final class ShapeBench {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 1;
         DType t = args.length > 1 ? DType.parse(args[1]) : DType.F32;
         java.util.Set<String> only = new java.util.HashSet<>(java.util.Arrays.asList(args).subList(Math.min(2, args.length), args.length));
-        VectorEngine e = new VectorEngine(0, threads);
+        WindowKernel.Budgets d = WindowKernel.Budgets.DEFAULT;
+        VectorEngine e = new VectorEngine(0, threads, new WindowKernel.Budgets(Integer.getInteger("bench.in", d.in()),
+                Integer.getInteger("bench.out", d.out()), Integer.getInteger("bench.l1", d.l1())));
         System.out.println("engine: " + e.description() + ", dtype " + t.id());
         Cases gen = new Cases(1);
         for (var en : shapes(t).entrySet()) {
