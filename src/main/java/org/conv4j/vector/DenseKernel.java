@@ -98,8 +98,8 @@ final class DenseKernel implements Kernel {
             int ldc = col1 - col0;
             float[] c = sc.floats(Scratch.OUT, rows * ldc);
             for (int p = p0; p < p1; p++) {
-                simd.gemm(a, rowBase, rows, segOff, 0, 1, in, packed, panelCol[p] * in, panelNv[p], bias, panelCol[p],
-                        relu, c, panelCol[p] - col0, ldc, true, true);
+                simd.gemm(a, rowBase, rows, segOff, 1, in, packed, panelCol[p] * in, panelNv[p], bias, panelCol[p],
+                        relu, c, panelCol[p] - col0, ldc);
             }
             int kc = Math.min(col1, outF) - col0;
             for (int r = 0; r < rows; r++) {

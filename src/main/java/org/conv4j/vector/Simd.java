@@ -13,15 +13,12 @@ interface Simd {
     int lanes();
 
     /**
-     * Register-blocked GEMM over one packed weight panel of {@code nv} vectors and the weight segments
-     * {@code segStart .. segStart+segs}: for {@code r < rows}, {@code j < nv*L},
-     * {@code c[cOff + r*ldc + j] (+)= sum_s sum_t a[rowBase[r] + segOff[s] + t] * b[bOff + ((s - segStart)*segLen + t)*nv*L + j]}.
-     * {@code first}: start from zero, else from the partial sums in {@code c}; {@code last}: then add
-     * {@code bias[biasOff + j]} and apply ReLU. Each output's sum runs in the same order whatever the row or weight
-     * blocking, so blocking never changes a result.
+     * Register-blocked GEMM over one packed weight panel of {@code nv} vectors:
+     * {@code c[cOff + r*ldc + j] = act(bias[biasOff + j] + sum_s sum_t a[rowBase[r] + segOff[s] + t] * b[bOff + (s*segLen + t)*nv*L + j])}
+     * for {@code r < rows}, {@code j < nv*L}. Each output's sum runs in the same order whatever the row blocking.
      */
-    void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segStart, int segs, int segLen, float[] b, int bOff,
-              int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, boolean first, boolean last);
+    void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
+              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
 
     /**
      * Direct convolution for few output channels, vectorised along output pixels of a row. {@code p} is the input

@@ -53,78 +53,39 @@ final class SimdKernels implements Simd {
     }
 
     @Override
-    public void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segStart, int segs, int segLen, float[] b,
-                     int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc,
-                     boolean first, boolean last) {
+    public void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
+                     float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
         for (int r = 0; r < rows; r += 6) {
             int n = Math.min(6, rows - r);
-            int lastRow = r + n - 1;
+            int last = r + n - 1;
             int o0 = rowBase[r];
-            int o1 = rowBase[Math.min(r + 1, lastRow)];
-            int o2 = rowBase[Math.min(r + 2, lastRow)];
-            int o3 = rowBase[Math.min(r + 3, lastRow)];
-            int o4 = rowBase[Math.min(r + 4, lastRow)];
-            int o5 = rowBase[Math.min(r + 5, lastRow)];
+            int o1 = rowBase[Math.min(r + 1, last)];
+            int o2 = rowBase[Math.min(r + 2, last)];
+            int o3 = rowBase[Math.min(r + 3, last)];
+            int o4 = rowBase[Math.min(r + 4, last)];
+            int o5 = rowBase[Math.min(r + 5, last)];
             int co = cOff + r * ldc;
             switch (nv) {
-                case 4 -> k6x4(a, o0, o1, o2, o3, o4, o5, segOff, segStart, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n, first, last);
-                case 3 -> k6x3(a, o0, o1, o2, o3, o4, o5, segOff, segStart, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n, first, last);
-                case 2 -> k6x2(a, o0, o1, o2, o3, o4, o5, segOff, segStart, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n, first, last);
-                case 1 -> k6x1(a, o0, o1, o2, o3, o4, o5, segOff, segStart, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n, first, last);
+                case 4 -> k6x4(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 3 -> k6x3(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 2 -> k6x2(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 1 -> k6x1(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                 default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
             }
         }
     }
 
-    private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segStart, int segs, int segLen, float[] b,
-            int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows, boolean first,
-            boolean last) {
+    private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
+            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S); FloatVector c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S); FloatVector c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S); FloatVector c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S); FloatVector c33 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S); FloatVector c43 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S); FloatVector c53 = FloatVector.zero(S);
-        if (!first) {
-            // resume the partial sums of earlier weight blocks (the same fp32 values, so the same result)
-            c00 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
-            c01 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 2 * L);
-            c03 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 3 * L);
-            if (rows > 1) {
-                c10 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
-                c11 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L);
-                c12 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 2 * L);
-                c13 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 3 * L);
-            }
-            if (rows > 2) {
-                c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
-                c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L);
-                c22 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
-                c23 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 3 * L);
-            }
-            if (rows > 3) {
-                c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L);
-                c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L);
-                c32 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L);
-                c33 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 3 * L);
-            }
-            if (rows > 4) {
-                c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L);
-                c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L);
-                c42 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 2 * L);
-                c43 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 3 * L);
-            }
-            if (rows > 5) {
-                c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
-                c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 1 * L);
-                c52 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 2 * L);
-                c53 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 3 * L);
-            }
-        }
         final int step = 4 * L;
         int bk = bOff;
-        for (int s = segStart; s < segStart + segs; s++) {
+        for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
@@ -183,116 +144,57 @@ final class SimdKernels implements Simd {
             }
             bk += segLen * step;
         }
-        if (last) {
-            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-            FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c02 = c02.add(bias2);
-            c03 = c03.add(bias3);
-            c10 = c10.add(bias0);
-            c11 = c11.add(bias1);
-            c12 = c12.add(bias2);
-            c13 = c13.add(bias3);
-            c20 = c20.add(bias0);
-            c21 = c21.add(bias1);
-            c22 = c22.add(bias2);
-            c23 = c23.add(bias3);
-            c30 = c30.add(bias0);
-            c31 = c31.add(bias1);
-            c32 = c32.add(bias2);
-            c33 = c33.add(bias3);
-            c40 = c40.add(bias0);
-            c41 = c41.add(bias1);
-            c42 = c42.add(bias2);
-            c43 = c43.add(bias3);
-            c50 = c50.add(bias0);
-            c51 = c51.add(bias1);
-            c52 = c52.add(bias2);
-            c53 = c53.add(bias3);
-        }
-        boolean act = last && relu;
-        store(c00, act, c, cOff + 0 * ldc + 0 * L);
-        store(c01, act, c, cOff + 0 * ldc + 1 * L);
-        store(c02, act, c, cOff + 0 * ldc + 2 * L);
-        store(c03, act, c, cOff + 0 * ldc + 3 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+        FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
+        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
+        store(c02.add(bias2), relu, c, cOff + 0 * ldc + 2 * L);
+        store(c03.add(bias3), relu, c, cOff + 0 * ldc + 3 * L);
         if (rows > 1) {
-            store(c10, act, c, cOff + 1 * ldc + 0 * L);
-            store(c11, act, c, cOff + 1 * ldc + 1 * L);
-            store(c12, act, c, cOff + 1 * ldc + 2 * L);
-            store(c13, act, c, cOff + 1 * ldc + 3 * L);
+            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
+            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
+            store(c12.add(bias2), relu, c, cOff + 1 * ldc + 2 * L);
+            store(c13.add(bias3), relu, c, cOff + 1 * ldc + 3 * L);
         }
         if (rows > 2) {
-            store(c20, act, c, cOff + 2 * ldc + 0 * L);
-            store(c21, act, c, cOff + 2 * ldc + 1 * L);
-            store(c22, act, c, cOff + 2 * ldc + 2 * L);
-            store(c23, act, c, cOff + 2 * ldc + 3 * L);
+            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
+            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
+            store(c22.add(bias2), relu, c, cOff + 2 * ldc + 2 * L);
+            store(c23.add(bias3), relu, c, cOff + 2 * ldc + 3 * L);
         }
         if (rows > 3) {
-            store(c30, act, c, cOff + 3 * ldc + 0 * L);
-            store(c31, act, c, cOff + 3 * ldc + 1 * L);
-            store(c32, act, c, cOff + 3 * ldc + 2 * L);
-            store(c33, act, c, cOff + 3 * ldc + 3 * L);
+            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
+            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
+            store(c32.add(bias2), relu, c, cOff + 3 * ldc + 2 * L);
+            store(c33.add(bias3), relu, c, cOff + 3 * ldc + 3 * L);
         }
         if (rows > 4) {
-            store(c40, act, c, cOff + 4 * ldc + 0 * L);
-            store(c41, act, c, cOff + 4 * ldc + 1 * L);
-            store(c42, act, c, cOff + 4 * ldc + 2 * L);
-            store(c43, act, c, cOff + 4 * ldc + 3 * L);
+            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
+            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
+            store(c42.add(bias2), relu, c, cOff + 4 * ldc + 2 * L);
+            store(c43.add(bias3), relu, c, cOff + 4 * ldc + 3 * L);
         }
         if (rows > 5) {
-            store(c50, act, c, cOff + 5 * ldc + 0 * L);
-            store(c51, act, c, cOff + 5 * ldc + 1 * L);
-            store(c52, act, c, cOff + 5 * ldc + 2 * L);
-            store(c53, act, c, cOff + 5 * ldc + 3 * L);
+            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
+            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
+            store(c52.add(bias2), relu, c, cOff + 5 * ldc + 2 * L);
+            store(c53.add(bias3), relu, c, cOff + 5 * ldc + 3 * L);
         }
     }
 
-    private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segStart, int segs, int segLen, float[] b,
-            int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows, boolean first,
-            boolean last) {
+    private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
+            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
-        if (!first) {
-            // resume the partial sums of earlier weight blocks (the same fp32 values, so the same result)
-            c00 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
-            c01 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L);
-            c02 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 2 * L);
-            if (rows > 1) {
-                c10 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
-                c11 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L);
-                c12 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 2 * L);
-            }
-            if (rows > 2) {
-                c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
-                c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L);
-                c22 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 2 * L);
-            }
-            if (rows > 3) {
-                c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L);
-                c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L);
-                c32 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 2 * L);
-            }
-            if (rows > 4) {
-                c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L);
-                c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L);
-                c42 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 2 * L);
-            }
-            if (rows > 5) {
-                c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
-                c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 1 * L);
-                c52 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 2 * L);
-            }
-        }
         final int step = 3 * L;
         int bk = bOff;
-        for (int s = segStart; s < segStart + segs; s++) {
+        for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
@@ -348,97 +250,50 @@ final class SimdKernels implements Simd {
             }
             bk += segLen * step;
         }
-        if (last) {
-            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c02 = c02.add(bias2);
-            c10 = c10.add(bias0);
-            c11 = c11.add(bias1);
-            c12 = c12.add(bias2);
-            c20 = c20.add(bias0);
-            c21 = c21.add(bias1);
-            c22 = c22.add(bias2);
-            c30 = c30.add(bias0);
-            c31 = c31.add(bias1);
-            c32 = c32.add(bias2);
-            c40 = c40.add(bias0);
-            c41 = c41.add(bias1);
-            c42 = c42.add(bias2);
-            c50 = c50.add(bias0);
-            c51 = c51.add(bias1);
-            c52 = c52.add(bias2);
-        }
-        boolean act = last && relu;
-        store(c00, act, c, cOff + 0 * ldc + 0 * L);
-        store(c01, act, c, cOff + 0 * ldc + 1 * L);
-        store(c02, act, c, cOff + 0 * ldc + 2 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
+        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
+        store(c02.add(bias2), relu, c, cOff + 0 * ldc + 2 * L);
         if (rows > 1) {
-            store(c10, act, c, cOff + 1 * ldc + 0 * L);
-            store(c11, act, c, cOff + 1 * ldc + 1 * L);
-            store(c12, act, c, cOff + 1 * ldc + 2 * L);
+            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
+            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
+            store(c12.add(bias2), relu, c, cOff + 1 * ldc + 2 * L);
         }
         if (rows > 2) {
-            store(c20, act, c, cOff + 2 * ldc + 0 * L);
-            store(c21, act, c, cOff + 2 * ldc + 1 * L);
-            store(c22, act, c, cOff + 2 * ldc + 2 * L);
+            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
+            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
+            store(c22.add(bias2), relu, c, cOff + 2 * ldc + 2 * L);
         }
         if (rows > 3) {
-            store(c30, act, c, cOff + 3 * ldc + 0 * L);
-            store(c31, act, c, cOff + 3 * ldc + 1 * L);
-            store(c32, act, c, cOff + 3 * ldc + 2 * L);
+            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
+            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
+            store(c32.add(bias2), relu, c, cOff + 3 * ldc + 2 * L);
         }
         if (rows > 4) {
-            store(c40, act, c, cOff + 4 * ldc + 0 * L);
-            store(c41, act, c, cOff + 4 * ldc + 1 * L);
-            store(c42, act, c, cOff + 4 * ldc + 2 * L);
+            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
+            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
+            store(c42.add(bias2), relu, c, cOff + 4 * ldc + 2 * L);
         }
         if (rows > 5) {
-            store(c50, act, c, cOff + 5 * ldc + 0 * L);
-            store(c51, act, c, cOff + 5 * ldc + 1 * L);
-            store(c52, act, c, cOff + 5 * ldc + 2 * L);
+            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
+            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
+            store(c52.add(bias2), relu, c, cOff + 5 * ldc + 2 * L);
         }
     }
 
-    private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segStart, int segs, int segLen, float[] b,
-            int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows, boolean first,
-            boolean last) {
+    private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
+            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
-        if (!first) {
-            // resume the partial sums of earlier weight blocks (the same fp32 values, so the same result)
-            c00 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
-            c01 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 1 * L);
-            if (rows > 1) {
-                c10 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
-                c11 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 1 * L);
-            }
-            if (rows > 2) {
-                c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
-                c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 1 * L);
-            }
-            if (rows > 3) {
-                c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L);
-                c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 1 * L);
-            }
-            if (rows > 4) {
-                c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L);
-                c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 1 * L);
-            }
-            if (rows > 5) {
-                c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
-                c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 1 * L);
-            }
-        }
         final int step = 2 * L;
         int bk = bOff;
-        for (int s = segStart; s < segStart + segs; s++) {
+        for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
@@ -491,78 +346,43 @@ final class SimdKernels implements Simd {
             }
             bk += segLen * step;
         }
-        if (last) {
-            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-            c00 = c00.add(bias0);
-            c01 = c01.add(bias1);
-            c10 = c10.add(bias0);
-            c11 = c11.add(bias1);
-            c20 = c20.add(bias0);
-            c21 = c21.add(bias1);
-            c30 = c30.add(bias0);
-            c31 = c31.add(bias1);
-            c40 = c40.add(bias0);
-            c41 = c41.add(bias1);
-            c50 = c50.add(bias0);
-            c51 = c51.add(bias1);
-        }
-        boolean act = last && relu;
-        store(c00, act, c, cOff + 0 * ldc + 0 * L);
-        store(c01, act, c, cOff + 0 * ldc + 1 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
+        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
         if (rows > 1) {
-            store(c10, act, c, cOff + 1 * ldc + 0 * L);
-            store(c11, act, c, cOff + 1 * ldc + 1 * L);
+            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
+            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
         }
         if (rows > 2) {
-            store(c20, act, c, cOff + 2 * ldc + 0 * L);
-            store(c21, act, c, cOff + 2 * ldc + 1 * L);
+            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
+            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
         }
         if (rows > 3) {
-            store(c30, act, c, cOff + 3 * ldc + 0 * L);
-            store(c31, act, c, cOff + 3 * ldc + 1 * L);
+            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
+            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
         }
         if (rows > 4) {
-            store(c40, act, c, cOff + 4 * ldc + 0 * L);
-            store(c41, act, c, cOff + 4 * ldc + 1 * L);
+            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
+            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
         }
         if (rows > 5) {
-            store(c50, act, c, cOff + 5 * ldc + 0 * L);
-            store(c51, act, c, cOff + 5 * ldc + 1 * L);
+            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
+            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
         }
     }
 
-    private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segStart, int segs, int segLen, float[] b,
-            int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows, boolean first,
-            boolean last) {
+    private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
+            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S);
-        if (!first) {
-            // resume the partial sums of earlier weight blocks (the same fp32 values, so the same result)
-            c00 = FloatVector.fromArray(S, c, cOff + 0 * ldc + 0 * L);
-            if (rows > 1) {
-                c10 = FloatVector.fromArray(S, c, cOff + 1 * ldc + 0 * L);
-            }
-            if (rows > 2) {
-                c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc + 0 * L);
-            }
-            if (rows > 3) {
-                c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc + 0 * L);
-            }
-            if (rows > 4) {
-                c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc + 0 * L);
-            }
-            if (rows > 5) {
-                c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc + 0 * L);
-            }
-        }
         final int step = 1 * L;
         int bk = bOff;
-        for (int s = segStart; s < segStart + segs; s++) {
+        for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
@@ -612,31 +432,22 @@ final class SimdKernels implements Simd {
             }
             bk += segLen * step;
         }
-        if (last) {
-            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-            c00 = c00.add(bias0);
-            c10 = c10.add(bias0);
-            c20 = c20.add(bias0);
-            c30 = c30.add(bias0);
-            c40 = c40.add(bias0);
-            c50 = c50.add(bias0);
-        }
-        boolean act = last && relu;
-        store(c00, act, c, cOff + 0 * ldc + 0 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
         if (rows > 1) {
-            store(c10, act, c, cOff + 1 * ldc + 0 * L);
+            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
         }
         if (rows > 2) {
-            store(c20, act, c, cOff + 2 * ldc + 0 * L);
+            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
         }
         if (rows > 3) {
-            store(c30, act, c, cOff + 3 * ldc + 0 * L);
+            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
         }
         if (rows > 4) {
-            store(c40, act, c, cOff + 4 * ldc + 0 * L);
+            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
         }
         if (rows > 5) {
-            store(c50, act, c, cOff + 5 * ldc + 0 * L);
+            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
         }
     }
 

@@ -25,13 +25,12 @@ import org.conv4j.spi.Kernel;
  */
 final class WindowKernel implements Kernel {
     /**
-     * Tile size limits in floats: the gathered input tile, the output tile, the input rows that one output
-     * row of a channel-vectorised kernel reads (kept within L1), and a block of one weight panel (a 4-vector panel
-     * block holds whole segments up to this size; the reduction runs block by block through the output tile).
+     * Tile size limits in floats: the gathered input tile, the output tile, and the input rows that one output
+     * row of a channel-vectorised kernel reads (kept within L1).
      */
-    record Budgets(int in, int out, int l1, int weights) {
-        /** About 256 KB per tile, sized for L2; 16 KB of rows for a 32 KB L1; weight blocks of 256 KB per panel. */
-        static final Budgets DEFAULT = new Budgets(64 * 1024, 64 * 1024, 4 * 1024, 64 * 1024);
+    record Budgets(int in, int out, int l1) {
+        /** About 256 KB per tile, sized for L2; 16 KB of rows for a 32 KB L1. */
+        static final Budgets DEFAULT = new Budgets(64 * 1024, 64 * 1024, 4 * 1024);
     }
 
     enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
@@ -41,7 +40,6 @@ final class WindowKernel implements Kernel {
 
     private final Simd simd;
     private final Workers workers;
-    private final Budgets budgets;
     private final Mode mode;
     private final Act x;
     private final Act y;
@@ -83,7 +81,6 @@ final class WindowKernel implements Kernel {
                          int[] ins, int[] padBefore, int groups, boolean relu, float[] filter, boolean flip, float[] biasIn) {
         this.simd = simd;
         this.workers = workers;
-        this.budgets = budgets;
         this.mode = mode;
         this.x = x;
         this.y = y;
@@ -436,18 +433,11 @@ final class WindowKernel implements Kernel {
         int ldc = groups * (col1 - col0);
         float[] c = Scratch.get().floats(Scratch.OUT, rows * ldc);
         int kred = segs * segLen;
-        // weight blocks of whole segments, so that one block of a panel stays in L2 while all rows pass over it
-        int lanes = simd.lanes();
-        int perBlock = Math.max(1, budgets.weights() / Math.max(1, segLen * 4 * lanes));
-        for (int s0 = 0; s0 < segs; s0 += perBlock) {
-            int n = Math.min(perBlock, segs - s0);
-            for (int g = 0; g < groups; g++) {
-                for (int p = p0; p < p1; p++) {
-                    int nv = panelNv[p];
-                    int bOff = (g * kgPad + panelCol[p]) * kred + s0 * segLen * nv * lanes;
-                    simd.gemm(a, rowBase, rows, segOff[g], s0, n, segLen, packed, bOff, nv, bias, g * kgPad + panelCol[p],
-                            relu, c, g * (col1 - col0) + panelCol[p] - col0, ldc, s0 == 0, s0 + n == segs);
-                }
+        for (int g = 0; g < groups; g++) {
+            for (int p = p0; p < p1; p++) {
+                int nv = panelNv[p];
+                simd.gemm(a, rowBase, rows, segOff[g], segs, segLen, packed, (g * kgPad + panelCol[p]) * kred, nv,
+                        bias, g * kgPad + panelCol[p], relu, c, g * (col1 - col0) + panelCol[p] - col0, ldc);
             }
         }
         int k0 = col0;

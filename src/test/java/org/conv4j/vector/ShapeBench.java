@@ -59,7 +59,7 @@ public final class ShapeBench {
         java.util.Set<String> only = new java.util.HashSet<>(java.util.Arrays.asList(args).subList(Math.min(2, args.length), args.length));
         WindowKernel.Budgets d = WindowKernel.Budgets.DEFAULT;
         VectorEngine e = new VectorEngine(0, threads, new WindowKernel.Budgets(Integer.getInteger("bench.in", d.in()),
-                Integer.getInteger("bench.out", d.out()), Integer.getInteger("bench.l1", d.l1()), Integer.getInteger("bench.weights", d.weights())));
+                Integer.getInteger("bench.out", d.out()), Integer.getInteger("bench.l1", d.l1())));
         System.out.println("engine: " + e.description() + ", dtype " + t.id());
         Cases gen = new Cases(1);
         for (var en : shapes(t).entrySet()) {

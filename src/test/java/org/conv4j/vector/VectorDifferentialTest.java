@@ -26,7 +26,7 @@ class VectorDifferentialTest {
         VectorTests.assumeVectorModule();
         // the last engine has tiny tile budgets, so that small random shapes still run through many ragged tiles
         VectorEngine[] engines = {new VectorEngine(128, 1), new VectorEngine(256, 2), new VectorEngine(512, 3),
-                new VectorEngine(0, 2, new WindowKernel.Budgets(150, 64, 40, 64))};
+                new VectorEngine(0, 2, new WindowKernel.Budgets(150, 64, 40))};
         Cases gen = new Cases(SEED);
         List<String> failures = new ArrayList<>();
         Map<String, Integer> counts = new TreeMap<>();

@@ -68,12 +68,12 @@ class VectorEngineTest {
         }
     }
 
-    /** Tile and weight-block sizes change how work is cut, never a result: tiny budgets give the same bits. */
+    /** Tile sizes change how work is cut, never a result: tiny budgets give the same bits. */
     @Test
     void blockingDoesNotChangeResults() {
         Cases gen = new Cases(123);
         VectorEngine big = new VectorEngine(256, 1);
-        VectorEngine tiny = new VectorEngine(256, 1, new WindowKernel.Budgets(150, 64, 40, 64));
+        VectorEngine tiny = new VectorEngine(256, 1, new WindowKernel.Budgets(150, 64, 40));
         int[] windowKinds = {0, 1, 2, 3, 4, 5, 6};
         for (int i = 0; i < 140; i++) {
             OpSpec spec = gen.next(windowKinds[i % windowKinds.length]);
@@ -130,7 +130,7 @@ class VectorEngineTest {
         Cases gen = new Cases(3);
         Tensor[] params = Diff.params(gen, spec);
         try (WindowKernel k = WindowKernel.conv(SimdLoader.forBits(256), new Workers(1),
-                new WindowKernel.Budgets(100, 40, 60, 64), spec, params)) {
+                new WindowKernel.Budgets(100, 40, 60), spec, params)) {
             int[] tile = k.tile();
             assertTrue(tile[0] < 9 && tile[1] < 11, "tile " + tile[0] + "x" + tile[1]);
         } finally {
