@@ -41,21 +41,21 @@ final class Act {
 
     /**
      * Fills {@code dst} with the channels-last tile {@code [tv0][tv1][tv2][c]} of virtual positions
-     * {@code vStart + t} on each axis. Virtual {@code v} maps to input {@code (v - off) / ins} when that divides
+     * {@code vStart + t * sub} on each axis ({@code sub > 1} skips the cells a 1-wide kernel with that stride never reads). Virtual {@code v} maps to input {@code (v - off) / ins} when that divides
      * exactly and lands inside the input; every other cell holds {@code pad}.
      */
-    void gather(MemorySegment seg, int b, int[] vStart, int[] tv, int[] off, int[] ins, float[] dst, float pad) {
+    void gather(MemorySegment seg, int b, int[] vStart, int[] tv, int[] sub, int[] off, int[] ins, float[] dst, float pad) {
         int rowLen = tv[2] * c;
         for (int td = 0; td < tv[0]; td++) {
-            int d = real(vStart[0] + td, off[0], ins[0], sp[0]);
+            int d = real(vStart[0] + td * sub[0], off[0], ins[0], sp[0]);
             for (int th = 0; th < tv[1]; th++) {
                 int base = (td * tv[1] + th) * rowLen;
-                int h = d < 0 ? -1 : real(vStart[1] + th, off[1], ins[1], sp[1]);
+                int h = d < 0 ? -1 : real(vStart[1] + th * sub[1], off[1], ins[1], sp[1]);
                 if (h < 0) {
                     java.util.Arrays.fill(dst, base, base + rowLen, pad);
                     continue;
                 }
-                if (ins[2] == 1) {
+                if (ins[2] == 1 && sub[2] == 1) {
                     int lo = Math.max(vStart[2], off[2]);
                     int hi = Math.min(vStart[2] + tv[2], off[2] + sp[2]);
                     if (hi <= lo) {
@@ -68,7 +68,7 @@ final class Act {
                 } else {
                     java.util.Arrays.fill(dst, base, base + rowLen, pad);
                     for (int tw = 0; tw < tv[2]; tw++) {
-                        int w = real(vStart[2] + tw, off[2], ins[2], sp[2]);
+                        int w = real(vStart[2] + tw * sub[2], off[2], ins[2], sp[2]);
                         if (w >= 0) {
                             loadRun(seg, b, d, h, w, 1, dst, base + tw * c);
                         }

@@ -45,6 +45,10 @@ final class WindowKernel implements Kernel {
     private final Act y;
     private final int[] k;
     private final int[] vs;
+    /** Per axis: 1, or the stride where the kernel is one cell wide, so the tile holds only the cells it reads. */
+    private final int[] sub;
+    /** Stride between neighbouring outputs inside the tile: {@code vs / sub}. */
+    private final int[] ts;
     private final int[] dl;
     private final int[] off;
     private final int[] ins;
@@ -86,6 +90,12 @@ final class WindowKernel implements Kernel {
         this.y = y;
         this.k = k;
         this.vs = vs;
+        this.sub = new int[3];
+        this.ts = new int[3];
+        for (int i = 0; i < 3; i++) {
+            sub[i] = k[i] == 1 && ins[i] == 1 ? vs[i] : 1;
+            ts[i] = vs[i] / sub[i];
+        }
         this.dl = dl;
         this.off = off;
         this.ins = ins;
@@ -135,7 +145,7 @@ final class WindowKernel implements Kernel {
         int plane = tv[1] * tv[2];
         int taps = k[0] * k[1] * k[2];
         if (mode == Mode.PLANAR) {
-            int sw = vs[2];
+            int sw = ts[2];
             int rowsAll = tv[0] * tv[1];
             this.planarCols = (tv[2] + sw - 1) / sw;
             this.planarOff = new int[taps * x.c];
@@ -231,7 +241,7 @@ final class WindowKernel implements Kernel {
     }
 
     private int span(int axis, int outs) {
-        return (outs - 1) * vs[axis] + (k[axis] - 1) * dl[axis] + 1;
+        return (outs - 1) * ts[axis] + (k[axis] - 1) * dl[axis] + 1;
     }
 
     private long tileFloats(int h, int w) {
@@ -339,12 +349,12 @@ final class WindowKernel implements Kernel {
         float[] a = sc.floats(Scratch.IN, tv[0] * tv[1] * tv[2] * x.c);
         int[] vStart = {od * vs[0], oh0 * vs[1], ow0 * vs[2]};
         float pad = mode == Mode.MAX ? Float.NEGATIVE_INFINITY : 0f;
-        x.gather(in, b, vStart, tv, off, ins, a, pad);
+        x.gather(in, b, vStart, tv, sub, off, ins, a, pad);
         int rows = h * w;
         int[] rowBase = sc.ints(Scratch.IN, rows);
         for (int i = 0, r = 0; i < h; i++) {
             for (int j = 0; j < w; j++) {
-                rowBase[r++] = ((i * vs[1]) * tv[2] + j * vs[2]) * tc;
+                rowBase[r++] = ((i * ts[1]) * tv[2] + j * ts[2]) * tc;
             }
         }
         switch (mode) {
@@ -388,7 +398,7 @@ final class WindowKernel implements Kernel {
     /** Few output channels: rearrange the tile planar and phase-split along W, run the pixel-vectorised kernel. */
     private void planarTile(MemorySegment out, float[] a, int b, int od, int oh0, int h, int ow0, int w) {
         Scratch sc = Scratch.get();
-        int sw = vs[2];
+        int sw = ts[2];
         int rowsAll = tv[0] * tv[1];
         int c = x.c;
         float[] p = sc.floats(Scratch.AUX, c * sw * rowsAll * planarCols);
@@ -407,7 +417,7 @@ final class WindowKernel implements Kernel {
         int pairs = (y.c + 1) / 2;
         int rows = h * w;
         float[] planarOut = sc.floats(Scratch.OUT, pairs * 2 * rows);
-        simd.planarConv(p, planarOff, planarOff.length, vs[1] * planarCols, h, w, planarW, pairs, bias, relu, planarOut);
+        simd.planarConv(p, planarOff, planarOff.length, ts[1] * planarCols, h, w, planarW, pairs, bias, relu, planarOut);
         float[] cl = sc.floats(Scratch.CONVERT, rows * y.c);
         for (int oc = 0; oc < y.c; oc++) {
             int src = oc * rows;
