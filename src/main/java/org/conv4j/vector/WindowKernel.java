@@ -22,6 +22,11 @@ import org.conv4j.spi.Kernel;
  *
  * <p>A transposed convolution runs as a stride-1 convolution over a virtual input: the real input spread
  * {@code stride} cells apart ({@code ins}), shifted by {@code (k - 1) * dilation - padBefore}, with the filter flipped.
+ * The inserted zeros are multiplied like real cells, so a stride-s transposed convolution does about s^d times the
+ * useful work; correct, not fast.
+ *
+ * <p>Channels-first tensors (NCHW and its 1-D/3-D forms) are transposed to channels-last tile by tile on the way in
+ * and back on the way out; no kernel works on channels-first data directly.
  */
 final class WindowKernel implements Kernel {
     /**
