@@ -263,7 +263,10 @@ final class DnnlKernel implements Kernel {
                     seg = staging[i];
                     staged = true;
                 }
-                Native.check(dnnl_memory_set_data_handle(userMems[i], seg), "dnnl_memory_set_data_handle");
+                // The bare address: the execute call below keeps the segment alive, so this call need not (acquiring a
+                // shared arena costs atomic operations on every call).
+                Native.check(dnnl_memory_set_data_handle(userMems[i], MemorySegment.ofAddress(seg.address())),
+                        "dnnl_memory_set_data_handle");
                 keep[i] = seg;
             }
             Native.check(execute.run(primitive, stream, nargs, args, keep), "dnnl_primitive_execute");
