@@ -36,7 +36,7 @@ final class DnnlKernel implements Kernel {
     private final MemorySegment scratchMd;
     private final long scratchBytes;
     private final AtomicReferenceArray<ExecContext> pool;
-    /** Runs the primitive; a critical downcall for short primitives (see SHORT_FLOPS). */
+    /** Runs the primitive; a critical downcall for short primitives (see {@link #SHORT_FLOPS}). */
     private final Execute execute;
     /** Small primitives run on the calling thread alone (see {@link Plans#SINGLE_THREAD_FLOPS}). */
     private final boolean singleThreaded;
