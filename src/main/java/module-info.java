@@ -13,5 +13,6 @@ module org.conv4j {
 
     provides org.conv4j.spi.EngineProvider with
             org.conv4j.reference.ReferenceEngineProvider,
+            org.conv4j.vector.VectorEngineProvider,
             org.conv4j.onednn.OneDnnProvider;
 }
