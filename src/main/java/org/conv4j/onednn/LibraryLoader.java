@@ -63,6 +63,8 @@ final class LibraryLoader {
 
     /** Why no usable library was found: a reason for the user. */
     static final class LoadFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
         LoadFailure(String message) {
             super(message);
         }
@@ -194,7 +196,7 @@ final class LibraryLoader {
     private static void lockAndExtract(Path dir, Entry dnnl, Entry gomp) throws IOException {
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-             FileLock lock = lockFile.lock()) {
+             FileLock _ = lockFile.lock()) {
             // Another JVM may have finished while this one waited for the lock.
             gomp.extractTo(dir);
             dnnl.extractTo(dir);

@@ -49,6 +49,8 @@ final class Plans {
 
     /** oneDNN declined the spec (no implementation, or only a reference one when {@code ref} is set). */
     static final class Unsupported extends Exception {
+        private static final long serialVersionUID = 1L;
+
         Unsupported(String message) {
             super(message);
         }

@@ -57,8 +57,7 @@ class OneDnnKernelGuardTest {
         Random r = new Random(3);
         try (Tensor w = SPEC.params().get(0).allocate(DType.F32);
              Tensor x = SPEC.inputs().get(0).allocate(DType.F32);
-             Tensor y = SPEC.output().allocate(DType.F32);
-             Operation op = Conv4j.prepare(SPEC, "onednn", w)) {
+             Tensor y = SPEC.output().allocate(DType.F32)) {
             OneDnnConcurrencyTest.fill(w, r);
             OneDnnConcurrencyTest.fill(x, r);
             try (Operation fresh = Conv4j.prepare(SPEC, "onednn", w)) {
