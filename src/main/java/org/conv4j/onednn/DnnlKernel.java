@@ -101,6 +101,11 @@ final class DnnlKernel implements Kernel {
         return new CallHandles(primitive, c.stream, c.nargs, c.args, c.userMems.clone());
     }
 
+    /** What this kernel owns natively (for tests of the Cleaner safety net). */
+    Resources resources() {
+        return res;
+    }
+
     /** The oneDNN implementation running this kernel, e.g. {@code brg_conv_fwd:avx512_core}. */
     String impl() {
         return impl;

@@ -126,6 +126,19 @@ class OneDnnKernelGuardTest {
     }
 
     @Test
+    void aKernelNobodyClosedIsFreedByTheCleaner() throws Exception {
+        Resources res;
+        try (Tensor w = SPEC.params().get(0).allocate(DType.F32)) {
+            res = ((DnnlKernel) engine().prepare(SPEC, new Tensor[] {w})).resources();
+        }
+        for (int i = 0; i < 200 && !res.isFreed(); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(res.isFreed(), "the Cleaner did not free an unreachable kernel");
+    }
+
+    @Test
     void closingTwiceIsHarmlessAndApplyAfterCloseFails() {
         try (Tensor w = SPEC.params().get(0).allocate(DType.F32);
              Tensor x = SPEC.inputs().get(0).allocate(DType.F32);
