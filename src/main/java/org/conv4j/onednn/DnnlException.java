@@ -2,6 +2,8 @@ package org.conv4j.onednn;
 
 /** A oneDNN call returned an error status; the message names the function and the status. */
 public final class DnnlException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
     private final int status;
 
     DnnlException(String function, int status, String context) {

@@ -36,8 +36,12 @@ final class DnnlKernel implements Kernel {
     private final MemorySegment scratchMd;
     private final long scratchBytes;
     private final AtomicReferenceArray<ExecContext> pool;
-    /** Runs the primitive; a critical downcall for short primitives (see SHORT_FLOPS). */
+    /** Runs the primitive; a critical downcall for short primitives (see {@link #SHORT_FLOPS}). */
     private final Execute execute;
+    /** Small primitives run on the calling thread alone (see {@link Plans#SINGLE_THREAD_FLOPS}). */
+    private final boolean singleThreaded;
+    /** conv4j's OpenMP thread count, restored after a single-threaded call. */
+    private final int threads;
 
     /**
      * Below this many flops a call takes microseconds, so the downcall may be critical (no thread-state transition,
@@ -45,17 +49,22 @@ final class DnnlKernel implements Kernel {
      */
     static final long SHORT_FLOPS = 1_000_000;
 
-    DnnlKernel(OpSpec spec, Tensor[] params, MemorySegment engine) throws Plans.Unsupported {
+    DnnlKernel(OpSpec spec, Tensor[] params, MemorySegment engine, int threads) throws Plans.Unsupported {
         this.what = spec.kind().id() + " " + spec.dtype().id();
         this.engine = engine;
+        this.threads = threads;
         Resources r = new Resources();
         try {
             Plans.Plan plan = Plans.build(spec, engine, r);
             this.impl = plan.impl();
+            this.singleThreaded = threads > 1 && Plans.singleThreaded(spec);
+            int before = singleThreaded ? Plans.oneThread() : 0;
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment slot = a.allocate(ValueLayout.ADDRESS);
                 Native.check(dnnl_primitive_create(slot, plan.pd()), "dnnl_primitive_create");
                 this.primitive = r.add(Resources.Kind.PRIMITIVE, Native.out(slot));
+            } finally {
+                Plans.restoreThreads(before);
             }
             this.userArgs = plan.userArgs().toArray(Plans.UserArg[]::new);
             List<Plans.ConstArg> consts = plan.constArgs();
@@ -90,6 +99,11 @@ final class DnnlKernel implements Kernel {
         ExecContext c = acquire();
         release(c);
         return new CallHandles(primitive, c.stream, c.nargs, c.args, c.userMems.clone());
+    }
+
+    /** What this kernel owns natively (for tests of the Cleaner safety net). */
+    Resources resources() {
+        return res;
     }
 
     /** The oneDNN implementation running this kernel, e.g. {@code brg_conv_fwd:avx512_core}. */
@@ -263,10 +277,26 @@ final class DnnlKernel implements Kernel {
                     seg = staging[i];
                     staged = true;
                 }
-                Native.check(dnnl_memory_set_data_handle(userMems[i], seg), "dnnl_memory_set_data_handle");
+                // The bare address: the execute call below keeps the segment alive, so this call need not (acquiring a
+                // shared arena costs atomic operations on every call).
+                Native.check(dnnl_memory_set_data_handle(userMems[i], MemorySegment.ofAddress(seg.address())),
+                        "dnnl_memory_set_data_handle");
                 keep[i] = seg;
             }
-            Native.check(execute.run(primitive, stream, nargs, args, keep), "dnnl_primitive_execute");
+            // Primitives that split their work when they run read the calling thread's OpenMP thread count then;
+            // conv4j owns that count (conv4j.threads), so it is set back to conv4j's, not read first.
+            if (singleThreaded) {
+                omp_set_num_threads(1);
+            }
+            int status;
+            try {
+                status = execute.run(primitive, stream, nargs, args, keep);
+            } finally {
+                if (singleThreaded) {
+                    omp_set_num_threads(threads);
+                }
+            }
+            Native.check(status, "dnnl_primitive_execute");
             Native.check(dnnl_stream_wait(stream), "dnnl_stream_wait");
             Arrays.fill(keep, null);
             if (staged) {

@@ -26,6 +26,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
+import org.conv4j.onednn.bindings.Dnnl;
 
 /**
  * Finds libdnnl.so.3, checks its version and loads it into this class loader ({@link System#load}), so that the
@@ -62,6 +63,8 @@ final class LibraryLoader {
 
     /** Why no usable library was found: a reason for the user. */
     static final class LoadFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+
         LoadFailure(String message) {
             super(message);
         }
@@ -132,16 +135,15 @@ final class LibraryLoader {
             MethodHandle mh = Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(ValueLayout.ADDRESS));
             MemorySegment ver;
             try {
-                ver = ((MemorySegment) mh.invokeExact()).reinterpret(32);
+                ver = ((MemorySegment) mh.invokeExact()).reinterpret(Dnnl.dnnl_version_t$SIZE);
             } catch (Throwable t) {
                 throw new LoadFailure(path + ": dnnl_version failed: " + t, t);
             }
-            // dnnl_version_t: int major, minor, patch; const char *hash (offsets checked by the bindings test)
-            v[0] = ver.get(ValueLayout.JAVA_INT, 0);
-            v[1] = ver.get(ValueLayout.JAVA_INT, 4);
-            v[2] = ver.get(ValueLayout.JAVA_INT, 8);
-            MemorySegment h = ver.get(ValueLayout.ADDRESS, 16);
-            hash = h.equals(MemorySegment.NULL) ? "" : h.reinterpret(64).getString(0);
+            v[0] = ver.get(ValueLayout.JAVA_INT, Dnnl.dnnl_version_t$major);
+            v[1] = ver.get(ValueLayout.JAVA_INT, Dnnl.dnnl_version_t$minor);
+            v[2] = ver.get(ValueLayout.JAVA_INT, Dnnl.dnnl_version_t$patch);
+            MemorySegment h = ver.get(ValueLayout.ADDRESS, Dnnl.dnnl_version_t$hash);
+            hash = h.equals(MemorySegment.NULL) ? "" : h.reinterpret(Long.MAX_VALUE).getString(0);
         }
         if (v[0] != REQUIRED_MAJOR) {
             throw new LoadFailure(path + " (" + source + ") is oneDNN " + v[0] + "." + v[1] + "." + v[2]
@@ -194,7 +196,7 @@ final class LibraryLoader {
     private static void lockAndExtract(Path dir, Entry dnnl, Entry gomp) throws IOException {
         try (FileChannel lockFile = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-             FileLock lock = lockFile.lock()) {
+             FileLock _ = lockFile.lock()) {
             // Another JVM may have finished while this one waited for the lock.
             gomp.extractTo(dir);
             dnnl.extractTo(dir);

@@ -100,7 +100,7 @@ final class Native {
             MemorySegment slot = a.allocate(ValueLayout.ADDRESS);
             check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, slot), "dnnl_primitive_desc_query");
             MemorySegment str = out(slot);
-            return str.equals(MemorySegment.NULL) ? "?" : str.reinterpret(256).getString(0);
+            return str.equals(MemorySegment.NULL) ? "?" : str.reinterpret(Long.MAX_VALUE).getString(0);
         }
     }
 

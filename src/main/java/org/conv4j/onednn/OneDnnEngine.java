@@ -79,7 +79,7 @@ public final class OneDnnEngine implements Engine {
     @Override
     public Kernel prepare(OpSpec spec, Tensor[] params) {
         try {
-            return new DnnlKernel(spec, params, runtime.engine);
+            return new DnnlKernel(spec, params, runtime.engine, runtime.threads);
         } catch (Plans.Unsupported e) {
             throw new IllegalStateException("onednn: " + spec + ": " + e.getMessage());
         }

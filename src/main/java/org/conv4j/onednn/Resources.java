@@ -50,6 +50,11 @@ final class Resources implements Runnable, AutoCloseable {
         owned.remove(action);
     }
 
+    /** Whether everything was freed. */
+    synchronized boolean isFreed() {
+        return freed;
+    }
+
     @Override
     public void run() {
         close();

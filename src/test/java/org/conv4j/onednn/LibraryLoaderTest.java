@@ -82,6 +82,12 @@ class LibraryLoaderTest {
     }
 
     @Test
+    void anUnusableCacheDirectoryIsAnIoErrorNotACrash() throws IOException {
+        Path notADirectory = Files.writeString(tmp.resolve("plain-file"), "x");
+        assertThrows(IOException.class, () -> LibraryLoader.extract(notADirectory));
+    }
+
+    @Test
     void explicitPathPropertyWins() throws Exception {
         Path lib = LibraryLoader.extract(tmp);
         String old = System.getProperty(LibraryLoader.LIBRARY_PROPERTY);

@@ -1,6 +1,7 @@
 package org.conv4j.onednn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,8 +57,7 @@ class OneDnnKernelGuardTest {
         Random r = new Random(3);
         try (Tensor w = SPEC.params().get(0).allocate(DType.F32);
              Tensor x = SPEC.inputs().get(0).allocate(DType.F32);
-             Tensor y = SPEC.output().allocate(DType.F32);
-             Operation op = Conv4j.prepare(SPEC, "onednn", w)) {
+             Tensor y = SPEC.output().allocate(DType.F32)) {
             OneDnnConcurrencyTest.fill(w, r);
             OneDnnConcurrencyTest.fill(x, r);
             try (Operation fresh = Conv4j.prepare(SPEC, "onednn", w)) {
@@ -111,6 +111,31 @@ class OneDnnKernelGuardTest {
             assertTrue(refused > 0, "close was never refused while oneDNN ran");
             assertTrue(callerError.get() instanceof IllegalStateException, "caller saw " + callerError.get());
         }
+    }
+
+    @Test
+    void smallOperationsLeaveTheThreadsOpenMpCountAsConv4jSetIt() {
+        try (Tensor w = SPEC.params().get(0).allocate(DType.F32);
+             Tensor x = SPEC.inputs().get(0).allocate(DType.F32);
+             Tensor y = SPEC.output().allocate(DType.F32);
+             Operation op = Conv4j.prepare(SPEC, "onednn", w)) {
+            assertTrue(SPEC.cost().flops() <= Plans.SINGLE_THREAD_FLOPS);
+            op.apply(x, y);
+            assertEquals(Conv4j.threads(), org.conv4j.onednn.bindings.DnnlNative.omp_get_max_threads());
+        }
+    }
+
+    @Test
+    void aKernelNobodyClosedIsFreedByTheCleaner() throws Exception {
+        Resources res;
+        try (Tensor w = SPEC.params().get(0).allocate(DType.F32)) {
+            res = ((DnnlKernel) engine().prepare(SPEC, new Tensor[] {w})).resources();
+        }
+        for (int i = 0; i < 200 && !res.isFreed(); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertTrue(res.isFreed(), "the Cleaner did not free an unreachable kernel");
     }
 
     @Test

@@ -573,9 +573,9 @@ public final class DnnlNative {
     }
 
     private static final MethodHandle omp_set_num_threads$MH = link("omp_set_num_threads",
-            FunctionDescriptor.ofVoid(JAVA_INT), false);
+            FunctionDescriptor.ofVoid(JAVA_INT), true);
 
-    /** {@code void omp_set_num_threads(int num_threads)}. */
+    /** {@code void omp_set_num_threads(int num_threads)} (a critical downcall: no thread-state transition). */
     public static void omp_set_num_threads(int num_threads) {
         try {
             omp_set_num_threads$MH.invokeExact(num_threads);
@@ -585,9 +585,9 @@ public final class DnnlNative {
     }
 
     private static final MethodHandle omp_get_max_threads$MH = link("omp_get_max_threads",
-            FunctionDescriptor.of(JAVA_INT), false);
+            FunctionDescriptor.of(JAVA_INT), true);
 
-    /** {@code int omp_get_max_threads()}. */
+    /** {@code int omp_get_max_threads()} (a critical downcall: no thread-state transition). */
     public static int omp_get_max_threads() {
         try {
             return (int) omp_get_max_threads$MH.invokeExact();

@@ -88,7 +88,7 @@ public final class BindGen {
      * store or read a field and never block, so the hot path pays less per call.
      */
     static final Set<String> CRITICAL = Set.of("dnnl_memory_set_data_handle", "dnnl_memory_desc_get_size",
-            "dnnl_stream_wait");
+            "dnnl_stream_wait", "omp_set_num_threads", "omp_get_max_threads");
 
     // ---- parsed state
 
