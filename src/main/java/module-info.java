@@ -10,4 +10,7 @@ module org.conv4j {
     exports org.conv4j.spi;
 
     uses org.conv4j.spi.EngineProvider;
+
+    provides org.conv4j.spi.EngineProvider with
+            org.conv4j.reference.ReferenceEngineProvider;
 }
