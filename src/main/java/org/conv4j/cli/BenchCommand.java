@@ -146,12 +146,9 @@ final class BenchCommand implements Command {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String mvnw = root.resolve("mvnw").toString();
         List<Step> steps = new ArrayList<>();
-        steps.add(new Step("building the library", List.of(mvnw, "-q", "-B", "-f", root.resolve("pom.xml").toString(),
-                "-DskipTests", "install"), Kind.BUILD));
-        steps.add(new Step("building the benchmarks", List.of(mvnw, "-q", "-B", "-f",
-                root.resolve("bench/pom.xml").toString(), "package"), Kind.BUILD));
-        steps.add(new Step("building and testing the report tool", List.of(mvnw, "-q", "-B", "-f",
-                root.resolve("tools/report/pom.xml").toString(), "package"), Kind.BUILD));
+        // One Maven run builds the library, the suite and the report tool, the latter two against this checkout.
+        steps.add(new Step("building the library, the benchmarks and the report tool", List.of(mvnw, "-q", "-B", "-f",
+                root.resolve("tools/bench-reactor/pom.xml").toString(), "-DskipTests", "package"), Kind.BUILD));
         boolean withC = o.baseline() && gcc;
         if (withC) {
             steps.add(new Step("building the C oneDNN baseline", List.of("make", "-s", "-C",
