@@ -156,8 +156,10 @@ final class BenchCommand implements Command {
         }
         Path results = root.resolve("bench/target/results");
         // Library classes first: the suite measures this checkout, whatever conv4j jar the local repository holds.
+        // The library's own run-time class path too (e.g. the oneDNN binaries, an optional dependency of conv4j).
+        String libCp = File.pathSeparator + "@" + root.resolve("target/runtime-classpath.txt");
         String benchCp = root.resolve("bench/target/classes") + File.pathSeparator + root.resolve("target/classes")
-                + File.pathSeparator + "@" + root.resolve("bench/target/runtime-classpath.txt");
+                + libCp + File.pathSeparator + "@" + root.resolve("bench/target/runtime-classpath.txt");
         List<String> suite = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-cp", benchCp,
                 "org.conv4j.bench.Suite", "--out", results.toString()));
@@ -175,7 +177,7 @@ final class BenchCommand implements Command {
         }
         steps.add(new Step("run the suite", suite, Kind.SUITE));
         String reportCp = root.resolve("tools/report/target/classes") + File.pathSeparator + root.resolve("target/classes")
-                + File.pathSeparator + "@" + root.resolve("tools/report/target/runtime-classpath.txt");
+                + libCp + File.pathSeparator + "@" + root.resolve("tools/report/target/runtime-classpath.txt");
         steps.add(new Step("write the report", List.of(java, "-cp", reportCp, "org.conv4j.report.Report", "--results",
                 results.toString(), "--md", root.resolve("bench/RESULTS.md").toString(), "--svg",
                 root.resolve("bench/results.svg").toString()), Kind.REPORT));
@@ -215,15 +217,27 @@ final class BenchCommand implements Command {
         return pb.start().waitFor();
     }
 
-    /** {@code a:b:@file} becomes {@code a:b:<contents of file>}, read at run time (after the build wrote it). */
+    /**
+     * In a class path, each {@code @file} entry becomes the class path listed in that file (written by the build, so
+     * read only when the command starts); a missing or empty file contributes nothing.
+     */
     static String expandClassPath(String part) throws IOException {
-        int at = part.indexOf(File.pathSeparator + "@");
-        if (at < 0) {
+        if (!part.contains(File.pathSeparator + "@")) {
             return part;
         }
-        Path file = Path.of(part.substring(at + 2));
-        String listed = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
-        return part.substring(0, at) + (listed.isEmpty() ? "" : File.pathSeparator + listed);
+        List<String> entries = new ArrayList<>();
+        for (String e : part.split(java.util.regex.Pattern.quote(File.pathSeparator))) {
+            if (e.startsWith("@")) {
+                Path file = Path.of(e.substring(1));
+                String listed = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8).strip() : "";
+                if (!listed.isEmpty()) {
+                    entries.add(listed);
+                }
+            } else if (!e.isEmpty()) {
+                entries.add(e);
+            }
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static String tail(Path log, int lines) {

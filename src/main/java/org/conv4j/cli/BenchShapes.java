@@ -102,7 +102,7 @@ public final class BenchShapes {
             throw new IllegalArgumentException("shape list is empty; known ids: " + ids());
         }
         Set<String> wanted = new LinkedHashSet<>();
-        for (String part : ids.split(",")) {
+        for (String part : ids.split(",", -1)) {
             if (part.isBlank()) {
                 throw new IllegalArgumentException("shape list '" + ids + "' has an empty entry; known ids: " + ids());
             }
