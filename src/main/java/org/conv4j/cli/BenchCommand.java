@@ -14,7 +14,8 @@ import java.util.stream.Collectors;
 /**
  * {@code ./conv4j bench [--quick] [--filter IDS] [--rounds N] [--no-baseline] [--dry-run]}: builds the library, the
  * JMH suite (bench/), the report tool (tools/report) and the C baseline (native/, when gcc is there), runs the
- * suite with a progress line per run, and writes bench/RESULTS.md and bench/results.svg.
+ * suite with a progress line per run, and writes bench/RESULTS.md, bench/results.svg and the table in README.md
+ * (between its bench-table markers).
  *
  * <p>The suite needs Maven artifacts (JMH) that the library does not depend on, so this command drives the build
  * and starts the suite in its own JVM; everything it runs is printed by {@code --dry-run}.
@@ -180,7 +181,8 @@ final class BenchCommand implements Command {
                 + libCp + File.pathSeparator + "@" + root.resolve("tools/report/target/runtime-classpath.txt");
         steps.add(new Step("write the report", List.of(java, "-cp", reportCp, "org.conv4j.report.Report", "--results",
                 results.toString(), "--md", root.resolve("bench/RESULTS.md").toString(), "--svg",
-                root.resolve("bench/results.svg").toString()), Kind.REPORT));
+                root.resolve("bench/results.svg").toString(), "--readme", root.resolve("README.md").toString()),
+                Kind.REPORT));
         return steps;
     }
 

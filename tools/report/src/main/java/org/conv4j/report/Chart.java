@@ -26,7 +26,7 @@ final class Chart {
     record Panel(String dtype, int threads) {
     }
 
-    static String render(Table t, String title) {
+    static String render(Table t, String title, String subtitle) {
         List<String> series = new ArrayList<>(t.engines());
         if (!t.cRows.isEmpty()) {
             series.add(C_SERIES);
@@ -44,34 +44,41 @@ final class Chart {
                 .thenComparingInt(Panel::threads));
         int maxShapes = data.values().stream().mapToInt(Map::size).max().orElse(1);
         int groupW = Math.max(series.size() * BAR_W + 14, 44);
-        int width = LEFT + RIGHT + maxShapes * groupW;
-        width = Math.max(width, 640);
-        int height = TOP + order.size() * (PANEL_H + PANEL_GAP) + 10;
-        if (order.isEmpty()) {
-            height = TOP + 60;
-        }
+        // A grid of panels: one row per dtype, one column per thread count.
+        List<String> dtypes = order.stream().map(Panel::dtype).distinct().toList();
+        List<Integer> threadCounts = order.stream().map(Panel::threads).distinct().sorted().toList();
+        int panelW = LEFT + maxShapes * groupW + RIGHT;
+        int width = Math.max(Math.max(panelW * Math.max(threadCounts.size(), 1), 640),
+                LEFT + 6 * Math.max(title.length(), subtitle == null ? 0 : subtitle.length()) + RIGHT);
+        int height = TOP + Math.max(dtypes.size(), 1) * (PANEL_H + PANEL_GAP) + 10;
 
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\">\n", width, height, width, height));
         s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", width, height));
-        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
+        s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>\n",
                 LEFT, esc(title)));
+        if (subtitle != null) {
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"34\" fill=\"#555555\">%s</text>\n", LEFT, esc(subtitle)));
+        }
         // Legend.
         int lx = LEFT;
         for (String name : series) {
-            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"32\" width=\"12\" height=\"12\" fill=\"%s\"/>"
-                    + "<text x=\"%d\" y=\"42\">%s</text>\n", lx, color(name), lx + 16, esc(name)));
+            s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"42\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+                    + "<text x=\"%d\" y=\"52\">%s</text>\n", lx, color(name), lx + 16, esc(name)));
             lx += 16 + 7 * name.length() + 18;
         }
-        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"38\" x2=\"%d\" y2=\"38\" stroke=\"#d62728\" "
-                + "stroke-width=\"2\" stroke-dasharray=\"6,3\"/><text x=\"%d\" y=\"42\">FMA peak</text>\n", lx, lx + 24, lx + 30));
+        s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"48\" x2=\"%d\" y2=\"48\" stroke=\"#d62728\" "
+                + "stroke-width=\"2\" stroke-dasharray=\"6,3\"/><text x=\"%d\" y=\"52\">FMA peak (fp32, same threads)</text>\n",
+                lx, lx + 24, lx + 30));
         if (order.isEmpty()) {
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">no results</text>\n", LEFT, TOP + 20));
         }
 
-        int y0 = TOP;
         for (Panel p : order) {
+            int x0 = threadCounts.indexOf(p.threads()) * panelW;
+            int y0 = TOP + dtypes.indexOf(p.dtype()) * (PANEL_H + PANEL_GAP);
+            int left = x0 + LEFT;
             Map<String, Map<String, Double>> byShape = data.get(p);
             Table.Peak peak = t.peaks.get(p.threads());
             double lo = Double.MAX_VALUE, hi = 0;
@@ -93,19 +100,19 @@ final class Chart {
             final double fLo = logLo, fHi = logHi;
             java.util.function.DoubleUnaryOperator yOf = v ->
                     bottom - (Math.log10(Math.max(v, Math.pow(10, fLo))) - fLo) / (fHi - fLo) * (bottom - top);
-            int plotRight = LEFT + byShape.size() * groupW;
+            int plotRight = left + byShape.size() * groupW;
             s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" font-weight=\"bold\">%s, %d thread%s</text>\n",
-                    LEFT, y0, p.dtype(), p.threads(), p.threads() == 1 ? "" : "s"));
+                    left, y0, p.dtype(), p.threads(), p.threads() == 1 ? "" : "s"));
             // Decade grid and labels.
             for (int d = (int) logLo; d <= (int) logHi; d++) {
                 double y = yOf.applyAsDouble(Math.pow(10, d));
                 s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#dddddd\"/>"
-                        + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", LEFT, y, plotRight, y, LEFT - 6, y + 4,
+                        + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>\n", left, y, plotRight, y, left - 6, y + 4,
                         d >= 0 ? String.valueOf((long) Math.pow(10, d)) : String.valueOf(Math.pow(10, d))));
             }
-            s.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" "
-                    + "text-anchor=\"middle\">GFLOP/s (log)</text>\n", (top + bottom) / 2, (top + bottom) / 2));
-            int gx = LEFT;
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" transform=\"rotate(-90 %d %.1f)\" "
+                    + "text-anchor=\"middle\">GFLOP/s (log)</text>\n", x0 + 16, (top + bottom) / 2, x0 + 16, (top + bottom) / 2));
+            int gx = left;
             for (Map.Entry<String, Map<String, Double>> e : byShape.entrySet()) {
                 int bx = gx + (groupW - series.size() * BAR_W) / 2;
                 for (String name : series) {
@@ -123,15 +130,14 @@ final class Chart {
                 gx += groupW;
             }
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>\n",
-                    LEFT, bottom, plotRight, bottom));
+                    left, bottom, plotRight, bottom));
             if (peak != null) {
                 double y = yOf.applyAsDouble(peak.best());
                 s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#d62728\" "
                         + "stroke-width=\"2\" stroke-dasharray=\"6,3\"/><text x=\"%d\" y=\"%.1f\" fill=\"#d62728\" "
-                        + "text-anchor=\"end\">FMA peak %.0f GFLOP/s</text>\n", LEFT, y, plotRight, y, plotRight, y - 4,
+                        + "text-anchor=\"end\">FMA peak %.0f GFLOP/s</text>\n", left, y, plotRight, y, plotRight, y - 4,
                         peak.best()));
             }
-            y0 += PANEL_H + PANEL_GAP;
         }
         s.append("</svg>\n");
         return s.toString();

@@ -49,19 +49,7 @@ final class Markdown {
 
         b.append(noise(t)).append("\n\n");
 
-        b.append(HEADER).append('\n');
-        b.append("|---|---|---|---:|---:|---:|---:|---:|\n");
-        for (Table.Row r : t.rows) {
-            b.append("| ").append(r.shape()).append(" | ").append(r.engine()).append(" | ").append(r.dtype())
-                    .append(" | ").append(r.threads()).append(" | ").append(ms(r.ms())).append(" | ")
-                    .append(gflops(r.gflops())).append(" | ")
-                    .append(r.pctOfPeak() == null ? "" : String.format(Locale.ROOT, "%.1f", r.pctOfPeak()))
-                    .append(" | ").append(r.ratioToC() == null ? "" : ratio(r.ratioToC()))
-                    .append(" |\n");
-        }
-        if (t.rows.isEmpty()) {
-            b.append("\n(No Java case was measured.)\n");
-        }
+        b.append(table(t));
         b.append('\n');
         b.append("- **ms**: median time of one call over every measured iteration of the case (all rounds); "
                 + "**GFLOP/s**: the shape's FLOPs (shared/shapes.md: 2 per multiply-add; pooling one per window cell; "
@@ -103,6 +91,57 @@ final class Markdown {
             b.append('\n');
         }
         return b.toString();
+    }
+
+    /** The table with the columns, in this order. */
+    static String table(Table t) {
+        StringBuilder b = new StringBuilder();
+        b.append(HEADER).append('\n');
+        b.append("|---|---|---|---:|---:|---:|---:|---:|\n");
+        for (Table.Row r : t.rows) {
+            b.append("| ").append(r.shape()).append(" | ").append(r.engine()).append(" | ").append(r.dtype())
+                    .append(" | ").append(r.threads()).append(" | ").append(ms(r.ms())).append(" | ")
+                    .append(gflops(r.gflops())).append(" | ")
+                    .append(r.pctOfPeak() == null ? "" : String.format(Locale.ROOT, "%.1f", r.pctOfPeak()))
+                    .append(" | ").append(r.ratioToC() == null ? "" : ratio(r.ratioToC()))
+                    .append(" |\n");
+        }
+        if (t.rows.isEmpty()) {
+            b.append("\n(No Java case was measured.)\n");
+        }
+        return b.toString();
+    }
+
+    static final String README_START = "<!-- bench-table:start (written by tools/report) -->";
+    static final String README_END = "<!-- bench-table:end -->";
+
+    /**
+     * The README's copy of the latest table, between {@link #README_START} and {@link #README_END}; the text outside
+     * the markers is kept. Returns null when the README has no markers.
+     */
+    static String updateReadme(String readme, Table t, Properties meta, String resultsLink, String chartLink) {
+        int a = readme.indexOf(README_START);
+        int z = readme.indexOf(README_END);
+        if (a < 0 || z < a) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder(README_START).append("\n");
+        b.append("Latest run: `./conv4j bench").append("quick".equals(meta.getProperty("mode")) ? " --quick" : "")
+                .append("` (").append(meta.getProperty("mode", "?")).append(" mode) on ")
+                .append(meta.getProperty("machine", "an unknown machine")).append(", ")
+                .append(instant(meta.getProperty("started", "?"))).append(". ");
+        Table.Peak p1 = t.peaks.get(1);
+        if (p1 != null) {
+            b.append(String.format(Locale.ROOT, "FMA peak %.0f GFLOP/s with 1 thread", p1.best()));
+            t.peaks.values().stream().filter(p -> p.threads() > 1).forEach(p -> b.append(String.format(Locale.ROOT,
+                    ", %.0f with %d", p.best(), p.threads())));
+            b.append(". ");
+        }
+        b.append("The machine is shared and noisy: the spread of every row, the C baseline and what was not measured "
+                + "are in [").append(resultsLink).append("](").append(resultsLink).append("); chart: [")
+                .append(chartLink).append("](").append(chartLink).append(").\n\n");
+        b.append(table(t)).append('\n');
+        return readme.substring(0, a) + b + readme.substring(z);
     }
 
     private static Comparator<String> byIndex() {

@@ -136,7 +136,7 @@ class ReportTest {
 
     @Test
     void chartIsWellFormedSvgWithBarsAndPeakLines() throws Exception {
-        String svg = Chart.render(table(), "test <chart>");
+        String svg = Chart.render(table(), "test <chart>", "a machine");
         Document d = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                 .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
         assertEquals("svg", d.getDocumentElement().getNodeName());
@@ -159,6 +159,35 @@ class ReportTest {
         assertTrue(text.contains("**Machine:** Box: 2 cores"), text);
         assertTrue(text.contains("](results.svg)"), text);
         assertTrue(Files.readString(dir.resolve("out/results.svg")).startsWith("<svg"));
+    }
+
+    @Test
+    void theReadmeTableIsReplacedBetweenItsMarkersOnly(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("jmh.json"), JSON);
+        Files.write(dir.resolve("baseline.csv"), CSV);
+        Files.writeString(dir.resolve("suite.properties"), "peak.flopsPerCall=1000000\nmode=quick\nmachine=Box\n");
+        Path readme = dir.resolve("README.md");
+        Files.writeString(readme, "# Title\n\n## Benchmarks\n\nIntro.\n\n" + Markdown.README_START + "\nold table\n"
+                + Markdown.README_END + "\n\n## Next\n");
+        Path md = dir.resolve("bench/RESULTS.md");
+        Path svg = dir.resolve("bench/results.svg");
+        Report.write(dir, md, svg);
+        assertTrue(Report.updateReadme(dir, md, svg, readme));
+        String text = Files.readString(readme);
+        assertTrue(text.startsWith("# Title\n\n## Benchmarks\n\nIntro.\n\n" + Markdown.README_START + "\n"), text);
+        assertTrue(text.endsWith(Markdown.README_END + "\n\n## Next\n"), text);
+        assertTrue(!text.contains("old table"), text);
+        assertTrue(text.contains("`./conv4j bench --quick` (quick mode) on Box"), text);
+        assertTrue(text.contains("[bench/RESULTS.md](bench/RESULTS.md)") && text.contains("[bench/results.svg]"), text);
+        assertTrue(text.contains(Markdown.HEADER) && text.contains("| R2 | vector | f32 | 1 | 1.150 | "), text);
+        // Twice gives the same text: nothing accumulates.
+        assertTrue(Report.updateReadme(dir, md, svg, readme));
+        assertEquals(text, Files.readString(readme));
+
+        Path plain = dir.resolve("PLAIN.md");
+        Files.writeString(plain, "no markers\n");
+        assertTrue(!Report.updateReadme(dir, md, svg, plain));
+        assertEquals("no markers\n", Files.readString(plain));
     }
 
     @Test
