@@ -18,18 +18,26 @@ import org.conv4j.spi.Support;
  */
 record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
 
-    /** How long each JMH fork warms up and measures, and how long each C baseline call runs. */
-    record Mode(String name, int warmupIterations, double warmupSeconds, int iterations, double iterationSeconds,
-                List<String> shapes, List<DType> dtypes, double cWarmup, int cSamples, double cSampleTime) {
+    /**
+     * How long each JMH fork pre-warms (until the time per call settles, see {@link OpBenchmark#prewarm}), warms up
+     * and measures; how long each C baseline call runs; whether the peak also runs mid-round.
+     */
+    record Mode(String name, double prewarmMin, double prewarmMax, int warmupIterations, double warmupSeconds,
+                int iterations, double iterationSeconds, List<String> shapes, List<DType> dtypes, double cWarmup,
+                int cSamples, double cSampleTime, boolean midRoundPeak) {
     }
 
-    /** QUICK: a representative subset with short iterations; the whole command stays under 5 minutes. */
-    static final Mode QUICK = new Mode("quick", 3, 0.4, 3, 0.4, List.of("R1", "R2", "R6", "D1", "P1"),
-            List.of(DType.F32, DType.BF16), 0.3, 5, 0.08);
+    /**
+     * QUICK: a convolution, the depthwise one and a pooling, f32 and bf16, short iterations: 30-odd forks, so the
+     * whole {@code ./conv4j bench --quick} stays under 5 minutes on the 2-core machine.
+     */
+    static final Mode QUICK = new Mode("quick", 1, 8, 1, 0.3, 4, 0.3, List.of("R2", "D1", "P1"),
+            List.of(DType.F32, DType.BF16), 0.3, 5, 0.08, false);
 
-    /** FULL: every shape and dtype, iterations long enough for C2 to finish with the Vector API code. */
-    static final Mode FULL = new Mode("full", 5, 0.5, 5, 0.5, BenchShapes.all().stream().map(BenchShapes.Shape::id).toList(),
-            List.of(DType.F32, DType.F16, DType.BF16), 0.5, 7, 0.15);
+    /** FULL: every shape and dtype, longer pre-warm and iterations. */
+    static final Mode FULL = new Mode("full", 2, 30, 3, 0.5, 5, 0.5,
+            BenchShapes.all().stream().map(BenchShapes.Shape::id).toList(), List.of(DType.F32, DType.F16, DType.BF16),
+            0.5, 7, 0.15, true);
 
     /**
      * The reference engine is scalar ground truth at about 1 GFLOP/s: B32 would take ~9 s per call. It runs shapes
@@ -85,7 +93,7 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
                 for (DType dtype : mode.dtypes()) {
                     OpSpec spec = shape.spec(dtype);
                     for (int t : threads) {
-                        if (g++ == groups / 2 && groups > 1) {
+                        if (mode.midRoundPeak() && g++ == groups / 2 && groups > 1) {
                             for (int pt : threads) {
                                 steps.add(new Step(Kind.PEAK, r, null, null, DType.F32, pt));
                             }
@@ -154,9 +162,10 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
         return steps.stream().filter(s -> s.kind() == kind).count();
     }
 
-    /** Rough seconds: JVM start and setup ~1.5 s per fork, plus warm-up and measurement; C calls ~0.4 s start. */
+    /** Rough seconds: JVM start ~1.5 s per fork, the shortest pre-warm, warm-up and measurement; C calls ~0.4 s start. */
     double estimateSeconds() {
-        double fork = 1.5 + mode.warmupIterations() * mode.warmupSeconds() + mode.iterations() * mode.iterationSeconds();
+        double fork = 1.5 + mode.prewarmMin() + mode.warmupIterations() * mode.warmupSeconds()
+                + mode.iterations() * mode.iterationSeconds();
         double c = 0.4 + mode.cWarmup() + mode.cSamples() * mode.cSampleTime();
         return (count(Kind.PEAK) + count(Kind.JAVA)) * fork + count(Kind.C) * c;
     }

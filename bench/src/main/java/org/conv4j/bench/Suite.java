@@ -161,7 +161,9 @@ public final class Suite {
         meta.setProperty("jdk", Runtime.version() + " (" + System.getProperty("java.vm.name") + ", "
                 + System.getProperty("java.vendor") + ")");
         meta.setProperty("started", start.toString());
-        meta.setProperty("jmh.warmup", plan.mode().warmupIterations() + " x " + plan.mode().warmupSeconds() + " s");
+        meta.setProperty("jmh.warmup", "pre-warm until the time per call settles (" + plan.mode().prewarmMin() + " to "
+                + plan.mode().prewarmMax() + " s), then " + plan.mode().warmupIterations() + " x "
+                + plan.mode().warmupSeconds() + " s");
         meta.setProperty("jmh.measurement", plan.mode().iterations() + " x " + plan.mode().iterationSeconds() + " s");
         meta.setProperty("jmh.forkFlags", String.join(" ", FORK_FLAGS) + " -Dconv4j.threads=N");
         meta.setProperty("c.settings", "warm-up " + plan.mode().cWarmup() + " s, median of " + plan.mode().cSamples()
@@ -225,9 +227,13 @@ public final class Suite {
                 .shouldFailOnError(false);
         List<String> jvm = new ArrayList<>(FORK_FLAGS);
         if (step.kind() == Plan.Kind.PEAK) {
-            o.include(PeakBenchmark.class.getName() + ".fma$").threads(step.threads());
+            // The peak kernel has no pre-warm: three warm-up iterations are its C2 time.
+            o.include(PeakBenchmark.class.getName() + ".fma$").threads(step.threads())
+                    .warmupIterations(Math.max(3, m.warmupIterations()));
         } else {
             jvm.add("-D" + Conv4j.THREADS_PROPERTY + "=" + step.threads());
+            jvm.add("-D" + OpBenchmark.PREWARM_MIN + "=" + m.prewarmMin());
+            jvm.add("-D" + OpBenchmark.PREWARM_MAX + "=" + m.prewarmMax());
             o.include(OpBenchmark.class.getName() + ".apply$").threads(1)
                     .param("shape", step.shape()).param("engine", step.engine())
                     .param("dtype", step.dtype().id()).param("threads", Integer.toString(step.threads()));
