@@ -64,7 +64,7 @@ public class OpBenchmark {
      * Vector API kernels run 100x slower interpreted, and a single interpreted call of a large shape can take
      * seconds, longer than any fixed warm-up iteration. Settled means: at least {@code minSeconds} spent and the
      * median of the last 5 calls within 10% of the fastest call so far; never longer than {@code maxSeconds}.
-     * Prints what it did (JMH keeps it in its log).
+     * Prints what it did.
      */
     static void prewarm(Runnable op, double minSeconds, double maxSeconds) {
         long start = System.nanoTime();
@@ -87,8 +87,10 @@ public class OpBenchmark {
                 settled = sorted[last.length / 2] <= 1.10 * best;
             }
         } while (!settled && elapsed < maxSeconds);
-        System.out.printf(java.util.Locale.ROOT, "prewarm: %d calls in %.1f s, %s, fastest %.4f ms%n", calls, elapsed,
-                settled ? "settled" : "NOT settled (time limit)", best);
+        // No newline: the suite's progress line goes on after it.
+        System.out.printf(java.util.Locale.ROOT, "pre-warm %d calls %.1f s%s ", calls, elapsed,
+                settled ? "" : " (time limit, not settled)");
+        System.out.flush();
     }
 
     @Benchmark
