@@ -105,7 +105,7 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
                         for (EngineRegistry.EngineStatus e : available) {
                             String why = skipReason(mode, e, shape, spec, t);
                             if (why != null) {
-                                declined.add(e.name() + "|" + shape.id() + "|" + why);
+                                declined.add(e.name() + "|" + shape.id() + " " + dtype.id() + "|" + why);
                                 continue;
                             }
                             group.add(new Step(Kind.JAVA, r, shape.id(), e.name(), dtype, t));
@@ -143,17 +143,29 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
         return null;
     }
 
-    /** One note per engine and reason, listing the shapes: "engine on R1, R2: reason". */
+    /**
+     * One note per engine and reason: "onednn on R1, R2 (f16): reason" when every listed shape is skipped in every
+     * listed dtype, else "onednn on R1 f16, R2 bf16: reason".
+     */
     private static List<String> collapse(Set<String> declined) {
-        java.util.Map<String, Set<String>> byReason = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<String[]>> byReason = new java.util.LinkedHashMap<>();
         for (String d : declined) {
             String[] f = d.split("\\|", 3);
-            byReason.computeIfAbsent(f[0] + "|" + f[2], k -> new java.util.LinkedHashSet<>()).add(f[1]);
+            byReason.computeIfAbsent(f[0] + "|" + f[2], k -> new ArrayList<>()).add(f[1].split(" "));
         }
         List<String> out = new ArrayList<>();
-        byReason.forEach((key, shapes) -> {
+        byReason.forEach((key, cases) -> {
             String[] f = key.split("\\|", 2);
-            out.add(f[0] + " on " + String.join(", ", shapes) + ": " + f[1]);
+            Set<String> shapes = new java.util.LinkedHashSet<>();
+            Set<String> dtypes = new java.util.LinkedHashSet<>();
+            cases.forEach(c -> {
+                shapes.add(c[0]);
+                dtypes.add(c[1]);
+            });
+            String what = shapes.size() * dtypes.size() == cases.size()
+                    ? String.join(", ", shapes) + " (" + String.join(", ", dtypes) + ")"
+                    : String.join(", ", cases.stream().map(c -> c[0] + " " + c[1]).toList());
+            out.add(f[0] + " on " + what + ": " + f[1]);
         });
         return out;
     }
