@@ -114,6 +114,18 @@ public final class Suite {
         int cores = Runtime.getRuntime().availableProcessors();
         Plan plan = Plan.build(mode, rounds != null ? rounds : quick ? 1 : 2, filter, baseline != null, cores);
         Suite suite = new Suite(plan, out, baseline, System.out);
+        StringBuilder options = new StringBuilder(quick ? "--quick" : "");
+        if (filter != null) {
+            options.append(options.isEmpty() ? "" : " ").append("--filter ")
+                    .append(String.join(",", filter.stream().map(BenchShapes.Shape::id).toList()));
+        }
+        if (rounds != null) {
+            options.append(options.isEmpty() ? "" : " ").append("--rounds ").append(rounds);
+        }
+        if (baseline == null) {
+            options.append(options.isEmpty() ? "" : " ").append("--no-baseline");
+        }
+        suite.meta.setProperty("options", options.toString());
         suite.printPlan();
         if (dryRun) {
             plan.steps().forEach(s -> System.out.println("  round " + s.round() + "  " + s.kind() + "  " + s.label()));
