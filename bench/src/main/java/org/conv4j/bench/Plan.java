@@ -32,7 +32,7 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
      * whole {@code ./conv4j bench --quick} stays under 5 minutes on the 2-core machine.
      */
     static final Mode QUICK = new Mode("quick", 1, 8, 1, 0.3, 4, 0.3, List.of("R2", "D1", "P1"),
-            List.of(DType.F32, DType.BF16), 0.3, 5, 0.08, false);
+            List.of(DType.F32, DType.BF16), 0.3, 9, 0.05, false);
 
     /** FULL: every shape and dtype, longer pre-warm and iterations. */
     static final Mode FULL = new Mode("full", 2, 30, 3, 0.5, 5, 0.5,
