@@ -55,7 +55,8 @@ final class Markdown {
         b.append("- **ms**: median time of one call over every measured iteration of the case (all rounds); "
                 + "**GFLOP/s**: the shape's FLOPs (shared/shapes.md: 2 per multiply-add; pooling one per window cell; "
                 + "LRN 2 x window + 4 per element) divided by that time.\n");
-        b.append("- **% of peak**: GFLOP/s over the FMA peak measured with the same number of threads. Pooling and "
+        b.append("- **% of peak**: GFLOP/s over the fp32 FMA peak measured with the same number of threads (bf16 "
+                + "dot-product instructions do two products per fp32 lane, so bf16 rows can pass 100). Pooling and "
                 + "LRN are memory-bound and do no FMAs; their percentage is only for completeness.\n");
         b.append("- **ratio to C oneDNN**: this row's GFLOP/s divided by the C baseline's for the same shape, dtype "
                 + "and threads (above 1: faster than native oneDNN); empty where oneDNN has no C row (e.g. f16 on a CPU "
