@@ -89,7 +89,11 @@ final class BenchCommand implements Command {
     public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
         Options o = parse(args);
         Path root = projectRoot();
-        List<Step> steps = steps(o, root, hasGcc());
+        boolean gcc = hasGcc();
+        if (o.baseline() && !gcc) {
+            err.println("bench: no gcc, make or unzip on the PATH: running without the C oneDNN baseline");
+        }
+        List<Step> steps = steps(o, root, gcc);
         if (o.dryRun()) {
             out.println("conv4j bench would run, in " + root + ":");
             for (Step s : steps) {
@@ -251,13 +255,18 @@ final class BenchCommand implements Command {
         }
     }
 
+    /** Whether the C baseline can be built here: gcc, make and unzip on the PATH. */
     static boolean hasGcc() {
+        return onPath("gcc") && onPath("make") && onPath("unzip");
+    }
+
+    private static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;
         }
         for (String dir : path.split(File.pathSeparator)) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "gcc"))) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
                 return true;
             }
         }

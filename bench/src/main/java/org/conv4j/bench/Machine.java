@@ -10,17 +10,29 @@ final class Machine {
     private Machine() {
     }
 
+    /** e.g. {@code AMD EPYC (family 26, model 2)}: virtual machines often show a bare brand name. */
     static String cpuModel() {
+        String name = null;
+        String family = null;
+        String model = null;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
+                String value = line.substring(line.indexOf(':') + 1).trim();
+                if (line.startsWith("model name") && name == null) {
+                    name = value;
+                } else if (line.startsWith("cpu family") && family == null) {
+                    family = value;
+                } else if (line.matches("^model\\s*:.*") && model == null) {
+                    model = value;
                 }
             }
         } catch (IOException | RuntimeException e) {
             // Not Linux: fall through to the architecture.
         }
-        return System.getProperty("os.arch");
+        if (name == null) {
+            return System.getProperty("os.arch");
+        }
+        return family == null ? name : name + " (family " + family + ", model " + model + ")";
     }
 
     /** e.g. {@code AMD EPYC, 2 cores, Linux 6.1, JDK 25+36}. */

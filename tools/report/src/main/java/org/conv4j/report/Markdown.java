@@ -173,6 +173,14 @@ final class Markdown {
         }
         b.append(" (widest: ").append(String.join(", ", worst)).append(").");
         b.append(" Differences smaller than the spread of the rows compared are not meaningful.");
+        Table.Peak one = t.peaks.get(1);
+        for (Table.Peak p : t.peaks.values()) {
+            if (one != null && p.threads() > 1 && p.best() < 0.75 * p.threads() * one.best()) {
+                b.append(String.format(Locale.ROOT, " **With %d threads the FMA peak reached only %.1fx the 1-thread "
+                        + "peak:** the other cores were busy (a shared machine), and the %d-thread rows were limited the "
+                        + "same way.", p.threads(), p.best() / one.best(), p.threads()));
+            }
+        }
         for (Table.Peak p : t.peaks.values()) {
             double best = 0;
             String who = null;

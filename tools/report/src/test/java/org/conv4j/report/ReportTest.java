@@ -132,6 +132,17 @@ class ReportTest {
         r.c().putAll(Results.parseCsv(CSV));
         String md = Markdown.render(new Table(r), meta, null);
         assertTrue(md.contains("The FMA peak with 1 thread is underestimated"), md);
+        assertTrue(!md.contains("reached only"), "400 with 2 threads is 2x the 1-thread 200\n" + md);
+    }
+
+    @Test
+    void aMultiThreadPeakThatDidNotScaleIsExplained() {
+        Properties meta = new Properties();
+        meta.setProperty("peak.flopsPerCall", "1000000");
+        String json = "[" + peakRun(1, "[[200000]]") + "," + peakRun(2, "[[210000]]") + ","
+                + opRun("R2", "vector", "f32", 2, "[[1.0]]") + "]";
+        String md = Markdown.render(new Table(Results.fromJmh(json, meta)), meta, null);
+        assertTrue(md.contains("With 2 threads the FMA peak reached only 1.1x the 1-thread peak"), md);
     }
 
     @Test
