@@ -309,29 +309,9 @@ final class DemoCommand implements Command {
     /** Longest warm-up per engine and operation, in seconds. */
     static final double MAX_WARMUP_SECONDS = 10;
 
-    /**
-     * Median milliseconds of {@link #TIMED_RUNS} calls, after warming up until the time per call settles (the
-     * median of the last five within 10% of the fastest, at least 0.3 s, at most {@link #MAX_WARMUP_SECONDS}):
-     * Vector API code is many times slower until C2 has compiled it.
-     */
+    /** Median milliseconds of {@link #TIMED_RUNS} calls, after {@link WarmUp} (C2 has compiled the kernels). */
     static double time(Runnable call) {
-        long start = System.nanoTime();
-        double best = Double.MAX_VALUE;
-        double[] last = new double[5];
-        int calls = 0;
-        boolean settled = false;
-        while (!settled && (System.nanoTime() - start) / 1e9 < MAX_WARMUP_SECONDS) {
-            long t0 = System.nanoTime();
-            call.run();
-            double ms = (System.nanoTime() - t0) / 1e6;
-            best = Math.min(best, ms);
-            last[calls++ % last.length] = ms;
-            if (calls >= last.length && (System.nanoTime() - start) / 1e9 >= 0.3) {
-                double[] sorted = last.clone();
-                java.util.Arrays.sort(sorted);
-                settled = sorted[last.length / 2] <= 1.10 * best;
-            }
-        }
+        WarmUp.untilSettled(call, 0.3, MAX_WARMUP_SECONDS);
         double[] ms = new double[TIMED_RUNS];
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();

@@ -19,7 +19,7 @@ import org.conv4j.spi.Support;
 record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
 
     /**
-     * How long each JMH fork pre-warms (until the time per call settles, see {@link OpBenchmark#prewarm}), warms up
+     * How long each JMH fork pre-warms (until the time per call settles, see {@link org.conv4j.cli.WarmUp}), warms up
      * and measures; how long each C baseline call runs; whether the peak also runs mid-round.
      */
     record Mode(String name, double prewarmMin, double prewarmMax, int warmupIterations, double warmupSeconds,
