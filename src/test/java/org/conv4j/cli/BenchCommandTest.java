@@ -97,6 +97,24 @@ class BenchCommandTest {
     }
 
     @Test
+    void aFailedBaselineBuildDropsOnlyTheBaselineArgument() {
+        Path root = BenchCommand.projectRoot();
+        List<BenchCommand.Step> with = BenchCommand.steps(new BenchCommand.Options(false, "R2", null, true, false), root, true);
+        List<BenchCommand.Step> without = BenchCommand.withoutBaseline(with);
+        assertEquals(with.size(), without.size(), "same steps in the same places");
+        for (int i = 0; i < with.size(); i++) {
+            List<String> a = new java.util.ArrayList<>(with.get(i).command());
+            int at = a.indexOf("--baseline");
+            if (at >= 0) {
+                a.remove(at + 1);
+                a.remove(at);
+            }
+            assertEquals(a, without.get(i).command());
+        }
+        assertTrue(without.stream().noneMatch(s -> s.command().contains("--baseline")));
+    }
+
+    @Test
     void classPathFilesAreExpandedWhenTheCommandStarts(@TempDir Path dir) throws Exception {
         Path listed = dir.resolve("cp.txt");
         Files.writeString(listed, "/x/jmh.jar:/x/other.jar\n");
