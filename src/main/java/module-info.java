@@ -5,6 +5,8 @@
 module org.conv4j {
     // Optional: the Vector API engine reports itself unavailable when the module is absent.
     requires static jdk.incubator.vector;
+    // Optional: only ./conv4j demo reads and writes images (javax.imageio).
+    requires static java.desktop;
 
     exports org.conv4j;
     exports org.conv4j.spi;

@@ -16,6 +16,8 @@ public final class Main {
     static List<Command> commands() {
         List<Command> list = new ArrayList<>();
         list.add(new InfoCommand());
+        list.add(new BenchCommand());
+        list.add(new DemoCommand());
         return list;
     }
 
