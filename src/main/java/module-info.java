@@ -5,9 +5,12 @@
 module org.conv4j {
     // Optional: the Vector API engine reports itself unavailable when the module is absent.
     requires static jdk.incubator.vector;
+    // The model runner's off-heap meter reads the JVM's native memory tracking through JMX.
+    requires java.management;
 
     exports org.conv4j;
     exports org.conv4j.spi;
+    exports org.conv4j.nn;
 
     uses org.conv4j.spi.EngineProvider;
 }
