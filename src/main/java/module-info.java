@@ -13,4 +13,7 @@ module org.conv4j {
     exports org.conv4j.nn;
 
     uses org.conv4j.spi.EngineProvider;
+
+    provides org.conv4j.spi.EngineProvider with
+            org.conv4j.reference.ReferenceEngineProvider;
 }

@@ -53,6 +53,37 @@ public record ActivationShape(Layout layout, int batch, int channels, int[] spat
         return n;
     }
 
+    /**
+     * Spatial extents padded to three axes {D, H, W}: missing leading axes have extent 1, so one triple loop serves
+     * 1-D, 2-D and 3-D tensors.
+     */
+    public int[] spatial3() {
+        int[] s3 = {1, 1, 1};
+        System.arraycopy(spatial, 0, s3, 3 - spatial.length, spatial.length);
+        return s3;
+    }
+
+    /**
+     * Memory strides, in elements, of the logical axes {N, C, D, H, W}; an axis the layout lacks has stride 0 (its
+     * index is always 0). Element (n, c, d, h, w) lives at {@code n*s[0] + c*s[1] + d*s[2] + h*s[3] + w*s[4]}.
+     */
+    public long[] strides() {
+        int[] dims = dims();
+        String axes = layout.name();
+        long[] byAxis = new long[dims.length];
+        long s = 1;
+        for (int i = dims.length - 1; i >= 0; i--) {
+            byAxis[i] = s;
+            s *= dims[i];
+        }
+        long[] out = new long[5];
+        String order = "NCDHW";
+        for (int i = 0; i < axes.length(); i++) {
+            out[order.indexOf(axes.charAt(i))] = byAxis[i];
+        }
+        return out;
+    }
+
     public long elementCount() {
         return (long) batch * channels * spatialSize();
     }

@@ -61,7 +61,7 @@ final class PreparedOperation implements Operation {
         MemorySegment out = output.segment();
         for (int i = 0; i < in.length; i++) {
             MemorySegment s = in[i].segment();
-            if (s.asOverlappingSlice(out).isPresent()) {
+            if (overlaps(s, out)) {
                 boolean exact = inPlaceAllowed && s.address() == out.address() && s.byteSize() == out.byteSize()
                         && s.scope().equals(out.scope());
                 if (!exact) {
@@ -79,6 +79,16 @@ final class PreparedOperation implements Operation {
         } finally {
             inFlight.decrementAndGet();
         }
+    }
+
+    /** Cheap overlap test: address ranges for native memory, the JDK's slice test for heap segments. */
+    private static boolean overlaps(MemorySegment a, MemorySegment b) {
+        if (a.isNative() && b.isNative()) {
+            long a0 = a.address();
+            long b0 = b.address();
+            return a0 < b0 + b.byteSize() && b0 < a0 + a.byteSize();
+        }
+        return a.asOverlappingSlice(b).isPresent();
     }
 
     @Override

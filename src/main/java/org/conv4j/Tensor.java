@@ -155,6 +155,11 @@ public final class Tensor implements AutoCloseable {
         return dims.clone();
     }
 
+    /** The dims array itself, for hot-path checks inside the package (never handed out). */
+    int[] dimsRef() {
+        return dims;
+    }
+
     /** Extent of axis {@code i} in layout order. */
     public int dim(int i) {
         return dims[i];

@@ -47,7 +47,7 @@ public record TensorSpec(DType dtype, Layout layout, int[] dims) {
         if (t == null) {
             throw new IllegalArgumentException(name + ": tensor is null, expected " + describe());
         }
-        if (!t.isAlive()) {
+        if (!t.segment().scope().isAlive()) {
             throw new IllegalStateException(name + ": tensor " + t.describe() + " has a closed arena");
         }
         if (dtype != null && t.dtype() != dtype) {
@@ -56,7 +56,7 @@ public record TensorSpec(DType dtype, Layout layout, int[] dims) {
         if (t.layout() != layout) {
             throw new IllegalArgumentException(name + ": layout is " + t.layout() + ", expected " + layout);
         }
-        if (!Arrays.equals(t.dims(), dims)) {
+        if (!Arrays.equals(t.dimsRef(), dims)) {
             String axes = layout.name();
             StringBuilder why = new StringBuilder();
             int[] td = t.dims();
