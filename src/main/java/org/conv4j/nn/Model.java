@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.conv4j.ConvSpec;
 import org.conv4j.Conv4j;
 import org.conv4j.Layout;
+import org.conv4j.OpSpec;
 import org.conv4j.Operation;
 import org.conv4j.Tensor;
 
@@ -41,7 +43,17 @@ public final class Model implements AutoCloseable {
     }
 
     public static Model compile(Graph graph, Weights weights, String engine, MemoryPlan plan) {
+        String eng = engine == null ? "auto" : engine;
+        return compile(graph, weights, spec -> eng, plan);
+    }
+
+    /**
+     * Compiles with an engine chosen per operation by {@code engineFor} (an engine name or "auto"), e.g. a new
+     * engine where it supports the operation and the reference engine elsewhere.
+     */
+    public static Model compile(Graph graph, Weights weights, Function<OpSpec, String> engineFor, MemoryPlan plan) {
         Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(engineFor, "engineFor");
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(plan, "plan");
         if (plan.graph() != graph || plan.dtype() != graph.dtype()) {
@@ -49,12 +61,12 @@ public final class Model implements AutoCloseable {
                     + ", not for this graph " + graph.name() + " " + graph.dtype().id());
         }
         weights.check(graph);
-        String eng = engine == null ? "auto" : engine;
         List<Layer> layers = graph.layers();
         Operation[] ops = new Operation[layers.size()];
         try {
             for (int i = 0; i < ops.length; i++) {
-                ops[i] = prepare(layers.get(i), weights, eng);
+                Layer l = layers.get(i);
+                ops[i] = l.spec() == null ? null : prepare(l, weights, engineFor.apply(l.spec()));
             }
         } catch (RuntimeException | Error e) {
             for (Operation op : ops) {
@@ -228,10 +240,17 @@ public final class Model implements AutoCloseable {
 
     /** Allocates one arena of {@link MemoryPlan#arenaBytes()} for a new session. */
     public Session newSession() {
-        if (closed) {
-            throw new IllegalStateException("model " + graph.name() + " is closed");
+        return newSession(plan);
+    }
+
+    /** A session laid out by another plan of the same graph and dtype (tests compare plans this way). */
+    public Session newSession(MemoryPlan layout) {
+        checkOpen();
+        if (layout.graph() != graph || layout.dtype() != graph.dtype()) {
+            throw new IllegalArgumentException("plan: made for " + layout.graph().name() + " " + layout.dtype().id()
+                    + ", not for " + graph.name() + " " + graph.dtype().id());
         }
-        return new Session(this);
+        return new Session(this, layout);
     }
 
     void checkOpen() {

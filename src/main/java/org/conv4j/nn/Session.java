@@ -20,12 +20,13 @@ public final class Session implements AutoCloseable {
     private final MemorySegment memory;
     private final Tensor[] tensors;
     private final List<List<Tensor>> layerInputs = new ArrayList<>();
+    private final MemoryPlan plan;
     private IntConsumer afterLayer;
 
-    Session(Model model) {
+    Session(Model model, MemoryPlan plan) {
         this.model = model;
         Graph g = model.graph();
-        MemoryPlan plan = model.plan();
+        this.plan = plan;
         this.arena = Arena.ofShared();
         try {
             this.memory = arena.allocate(Math.max(plan.arenaBytes(), MemoryPlan.ALIGNMENT), MemoryPlan.ALIGNMENT);
@@ -65,6 +66,10 @@ public final class Session implements AutoCloseable {
     /** The tensor holding {@code v} (valid while its buffer is not reused by a later layer). */
     public Tensor tensor(Value v) {
         return tensors[v.id()];
+    }
+
+    public MemoryPlan plan() {
+        return plan;
     }
 
     /** Bytes of the arena. */
