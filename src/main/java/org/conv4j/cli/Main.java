@@ -16,6 +16,7 @@ public final class Main {
     static List<Command> commands() {
         List<Command> list = new ArrayList<>();
         list.add(new InfoCommand());
+        list.add(new RunCommand());
         return list;
     }
 

@@ -52,6 +52,49 @@ public final class OffHeapMeter {
         return new Reading(current, Math.max(peak, current));
     }
 
+    /** A measured peak and how it was measured. */
+    public record Measurement(long bytes, String method) {
+    }
+
+    /** Resident set size of this process from {@code /proc/self/status}, or -1 where that does not exist. */
+    public static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    String[] f = line.substring(6).trim().split("\\s+");
+                    return Long.parseLong(f[0]) * 1024;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * Peak off-heap bytes that one inference adds: a new session of {@code model} is allocated, run once and
+     * freed. The peak is the highest reading after allocation and after every layer, or the tracker's own peak
+     * when that rose meanwhile (which also catches scratch memory a kernel allocates and frees inside one call).
+     * Without native memory tracking it falls back to the growth of the resident set size (Linux), which also
+     * counts heap growth and memory of native libraries; with neither it returns {@code null}.
+     */
+    public static Measurement measure(Model model) {
+        if (available()) {
+            return new Measurement(measureRun(model), "native memory tracking");
+        }
+        if (residentBytes() < 0) {
+            return null;
+        }
+        long before = residentBytes();
+        long[] max = {before};
+        try (Session s = model.newSession()) {
+            max[0] = Math.max(max[0], residentBytes());
+            s.afterEachLayer(i -> max[0] = Math.max(max[0], residentBytes()));
+            s.run();
+        }
+        return new Measurement(max[0] - before, "growth of the process resident set: includes heap, JIT and thread stacks");
+    }
+
     /**
      * Peak off-heap bytes that one inference adds: a new session of {@code model} is allocated, run once and
      * freed. The peak is the highest reading after allocation and after every layer, or the tracker's own peak
