@@ -19,7 +19,7 @@ import org.conv4j.nn.ModelConfig;
 import org.conv4j.nn.OffHeapMeter;
 import org.conv4j.nn.Session;
 import org.conv4j.nn.Summary;
-import org.conv4j.nn.Weights;
+import org.conv4j.nn.Checkpoint;
 
 /**
  * {@code ./conv4j run MODEL}: builds one of the seed's networks, compiles it on the chosen engines, and reports
@@ -142,15 +142,15 @@ final class RunCommand implements Command {
         out.printf(Locale.ROOT, "model     %s, input %s, %s classes%n", g.name(), g.input().spec().describe(), c.classes());
         out.printf(Locale.ROOT, "size      %s parameters, %s multiply-adds per batch%n",
                 Summary.count(g.parameterCount()), Summary.count(g.multiplyAdds()));
-        Weights w;
+        Checkpoint w;
         long t0 = System.nanoTime();
         if (o.weights() != null) {
-            w = Weights.load(o.weights());
+            w = Checkpoint.load(o.weights());
             List<String> unused = w.check(g);
             out.println("weights   " + o.weights() + " (" + w.size() + " tensors" + (unused.isEmpty() ? ""
                     : ", " + unused.size() + " unused: " + unused.subList(0, Math.min(5, unused.size()))) + ")");
         } else {
-            w = Weights.random(g, 42);
+            w = Checkpoint.random(g, 42);
             out.println("weights   random (He normal before ReLU, Glorot uniform elsewhere, identity batch norms)");
         }
         try (Model m = Model.compile(g, w, o.engine())) {

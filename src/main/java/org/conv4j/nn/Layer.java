@@ -25,7 +25,7 @@ public sealed interface Layer permits Layer.Conv, Layer.Dense, Layer.ScaleShift,
     /** The operation this layer runs; {@code null} for {@link Flatten}, which only reinterprets memory. */
     OpSpec spec();
 
-    /** Parameters read from {@link Weights}. */
+    /** Parameters read from {@link Checkpoint}. */
     List<ParamDecl> params();
 
     /** Learned parameters, counted as the papers count them. */

@@ -38,11 +38,11 @@ public final class Model implements AutoCloseable {
     }
 
     /** Compiles with the default plan (sharing, in place) on {@code engine} ({@code null} or "auto": per op). */
-    public static Model compile(Graph graph, Weights weights, String engine) {
+    public static Model compile(Graph graph, Checkpoint weights, String engine) {
         return compile(graph, weights, engine, MemoryPlan.of(graph));
     }
 
-    public static Model compile(Graph graph, Weights weights, String engine, MemoryPlan plan) {
+    public static Model compile(Graph graph, Checkpoint weights, String engine, MemoryPlan plan) {
         String eng = engine == null ? "auto" : engine;
         return compile(graph, weights, spec -> eng, plan);
     }
@@ -51,7 +51,7 @@ public final class Model implements AutoCloseable {
      * Compiles with an engine chosen per operation by {@code engineFor} (an engine name or "auto"), e.g. a new
      * engine where it supports the operation and the reference engine elsewhere.
      */
-    public static Model compile(Graph graph, Weights weights, Function<OpSpec, String> engineFor, MemoryPlan plan) {
+    public static Model compile(Graph graph, Checkpoint weights, Function<OpSpec, String> engineFor, MemoryPlan plan) {
         Objects.requireNonNull(graph, "graph");
         Objects.requireNonNull(engineFor, "engineFor");
         Objects.requireNonNull(weights, "weights");
@@ -79,7 +79,7 @@ public final class Model implements AutoCloseable {
         return new Model(graph, plan, ops);
     }
 
-    private static Operation prepare(Layer layer, Weights w, String engine) {
+    private static Operation prepare(Layer layer, Checkpoint w, String engine) {
         Tensor[] params = switch (layer) {
             case Layer.Conv c -> convParams(c, w);
             case Layer.Dense d -> denseParams(d, w);
@@ -112,7 +112,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** Folded filter (in the spec's filter layout) and bias of a convolution layer. */
-    static Tensor[] convParams(Layer.Conv c, Weights w) {
+    static Tensor[] convParams(Layer.Conv c, Checkpoint w) {
         ConvSpec spec = c.spec();
         int o = spec.outChannels();
         int in = spec.inChannels() / spec.groups();
@@ -164,7 +164,7 @@ public final class Model implements AutoCloseable {
     }
 
     /** {@code IO} weights (columns in the input's memory order) and bias of a dense layer. */
-    static Tensor[] denseParams(Layer.Dense d, Weights w) {
+    static Tensor[] denseParams(Layer.Dense d, Checkpoint w) {
         int in = d.spec().inFeatures();
         int out = d.spec().outFeatures();
         float[] src = w.get(d.weightName()).data();

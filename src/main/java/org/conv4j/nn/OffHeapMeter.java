@@ -101,9 +101,14 @@ public final class OffHeapMeter {
      * when that rose meanwhile (which also catches scratch memory a kernel allocates and frees inside one call).
      */
     public static long measureRun(Model model) {
+        return measureRun(model, model.plan());
+    }
+
+    /** As {@link #measureRun(Model)}, with the session laid out by {@code plan}. */
+    public static long measureRun(Model model, MemoryPlan plan) {
         Reading before = read();
         long[] max = {before.current()};
-        try (Session s = model.newSession()) {
+        try (Session s = model.newSession(plan)) {
             max[0] = Math.max(max[0], read().current());
             s.afterEachLayer(i -> max[0] = Math.max(max[0], read().current()));
             s.run();

@@ -3,7 +3,7 @@ package org.conv4j.nn;
 import java.util.Arrays;
 
 /**
- * One named parameter tensor a layer reads from {@link Weights}, in the checkpoint convention of PyTorch
+ * One named parameter tensor a layer reads from {@link Checkpoint}, in the checkpoint convention of PyTorch
  * (convolution filters {@code OIHW}, dense weights {@code OI}, batch norm as weight/bias/running_mean/running_var),
  * with how to initialise it when no weights are given.
  *

@@ -23,7 +23,7 @@ import org.conv4j.DType;
  * {@code data_offsets [begin, end)} in the byte buffer that follows (plus an optional {@code __metadata__} map of
  * strings), then the raw little-endian tensors. The buffer must be covered exactly, without holes or overlaps.
  *
- * <p>Floating tensors (F64, F32, F16, BF16) are read into {@link Weights} as float; other dtypes (for example the
+ * <p>Floating tensors (F64, F32, F16, BF16) are read into {@link Checkpoint} as float; other dtypes (for example the
  * I64 {@code num_batches_tracked} of PyTorch batch norms) are skipped and listed.
  */
 public final class SafeTensors {
@@ -43,7 +43,7 @@ public final class SafeTensors {
     }
 
     /** What a file holds: the header entries, the metadata, the float tensors read and the names skipped. */
-    public record Contents(List<Entry> entries, Map<String, String> metadata, Weights weights, List<String> skipped) {
+    public record Contents(List<Entry> entries, Map<String, String> metadata, Checkpoint weights, List<String> skipped) {
     }
 
     /** Bytes per element of a safetensors dtype, or -1 when unknown. */
@@ -119,7 +119,7 @@ public final class SafeTensors {
             throw new IllegalArgumentException(where + ": tensors cover " + at + " bytes of a " + data.byteSize()
                     + "-byte data buffer");
         }
-        Weights w = new Weights();
+        Checkpoint w = new Checkpoint();
         List<String> skipped = new ArrayList<>();
         for (Entry e : entries) {
             float[] v = floats(e, data.asSlice(e.begin(), e.end() - e.begin()));
@@ -210,7 +210,7 @@ public final class SafeTensors {
      * Writes {@code weights} (in their order) as {@code storage} (F32, F16 or BF16, rounded to nearest even) with
      * optional string metadata. The header is padded with spaces to a multiple of 8 bytes.
      */
-    public static void write(Path file, Weights weights, DType storage, Map<String, String> metadata) throws IOException {
+    public static void write(Path file, Checkpoint weights, DType storage, Map<String, String> metadata) throws IOException {
         String tag = switch (storage) {
             case F32 -> "F32";
             case F16 -> "F16";
@@ -229,7 +229,7 @@ public final class SafeTensors {
         long offset = 0;
         boolean first = metadata == null || metadata.isEmpty();
         for (String name : weights.names()) {
-            Weights.Entry e = weights.get(name);
+            Checkpoint.Entry e = weights.get(name);
             long bytes = (long) e.data().length * storage.byteSize();
             h.append(first ? "" : ",").append(Json.quote(name)).append(":{\"dtype\":\"").append(tag)
                     .append("\",\"shape\":[");

@@ -60,6 +60,9 @@ class ModelForwardTest {
             }
             assertTrue(m.plan().arenaBytes() < naive.arenaBytes(), name + ": " + m.plan() + " vs " + naive);
             assertEquals("reference", m.engineOf(g.layers().get(0).name()));
+            String summary = m.summary().toString();
+            assertTrue(summary.contains("Engine") && summary.lines().filter(l -> l.endsWith(" reference")).count()
+                    == g.layers().stream().filter(l -> l.spec() != null).count(), summary);
         }
     }
 
@@ -72,7 +75,7 @@ class ModelForwardTest {
                 + Conv4j.engines().stream().map(e -> e.name() + (e.available() ? "" : ": " + e.detail()))
                 .collect(Collectors.joining("; ")) + "); memoryPlanningDoesNotChangeTheResult still runs");
         Graph g = TestModels.small(name, 2, DType.F32, Layout.NHWC);
-        Weights w = TestModels.weights(g, 5);
+        Checkpoint w = TestModels.weights(g, 5);
         float[] x = TestModels.input(g, 11);
         MemoryPlan naive = MemoryPlan.of(g, g.dtype(), MemoryPlan.Strategy.NAIVE);
         try (Model ref = Model.compile(g, w, "reference", naive); Session rs = ref.newSession()) {
@@ -106,7 +109,7 @@ class ModelForwardTest {
         // NCHW runs PyTorch's layouts as they are; NHWC needs OIHW->HWIO filters and permuted dense columns.
         Graph nhwc = TestModels.small(name, 1, DType.F32, Layout.NHWC);
         Graph nchw = TestModels.small(name, 1, DType.F32, Layout.NCHW);
-        Weights w = TestModels.weights(nhwc, 3);
+        Checkpoint w = TestModels.weights(nhwc, 3);
         float[] x = TestModels.input(nhwc, 4);
         int[] d = nhwc.input().dims();
         try (Model a = Model.compile(nhwc, w, "reference"); Model b = Model.compile(nchw, w, "reference");
@@ -127,7 +130,7 @@ class ModelForwardTest {
         DType t = DType.valueOf(dtype);
         Graph g32 = TestModels.small("resnet34", 1, DType.F32, Layout.NHWC);
         Graph g16 = TestModels.small("resnet34", 1, t, Layout.NHWC);
-        Weights w = TestModels.weights(g32, 9);
+        Checkpoint w = TestModels.weights(g32, 9);
         float[] x = TestModels.input(g32, 10);
         try (Model a = Model.compile(g32, w, "reference"); Model b = Model.compile(g16, w, "reference");
              Session sa = a.newSession(); Session sb = b.newSession()) {

@@ -43,7 +43,7 @@ class OpByOpTest {
         return out;
     }
 
-    private Tensor conv(Tensor in, Weights w, String weight, String bias, int k, int stride, Padding p, boolean relu) {
+    private Tensor conv(Tensor in, Checkpoint w, String weight, String bias, int k, int stride, Padding p, boolean relu) {
         int[] shape = w.get(weight).shape();
         ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(in.dims()).kernel(k, k).outChannels(shape[0])
                 .strides(stride).padding(p).filterLayout(Layout.OIHW).bias(bias != null).relu(relu).build();
@@ -51,12 +51,12 @@ class OpByOpTest {
         return bias == null ? run(spec, List.of(in), f) : run(spec, List.of(in), f, vec(w, bias));
     }
 
-    private Tensor vec(Weights w, String name) {
+    private Tensor vec(Checkpoint w, String name) {
         float[] v = w.get(name).data();
         return t(v, Layout.X, v.length);
     }
 
-    private Tensor bn(Tensor in, Weights w, String prefix, boolean relu) {
+    private Tensor bn(Tensor in, Checkpoint w, String prefix, boolean relu) {
         BatchNormSpec spec = new BatchNormSpec(DType.F32, Layout.NHWC, in.dims(), GraphBuilder.BN_EPSILON, relu);
         return run(spec, List.of(in), vec(w, prefix + ".running_mean"), vec(w, prefix + ".running_var"),
                 vec(w, prefix + ".weight"), vec(w, prefix + ".bias"));
@@ -84,7 +84,7 @@ class OpByOpTest {
         GraphBuilder g = new GraphBuilder("unit", DType.F32, Layout.NHWC, 2, 9, 9, 8);
         Value out = Blocks.basicUnit(g, "layer2.0", g.input(), 16, 2, 0.7);
         Graph graph = g.build(out);
-        Weights w = TestModels.weights(graph, 21);
+        Checkpoint w = TestModels.weights(graph, 21);
         float[] x = TestModels.input(graph, 22);
         MemoryPlan keepAll = MemoryPlan.of(graph, DType.F32, MemoryPlan.Strategy.NAIVE);
         try (Model m = Model.compile(graph, w, "reference", keepAll); Session s = m.newSession()) {
@@ -110,7 +110,7 @@ class OpByOpTest {
         GraphBuilder g = new GraphBuilder("inception", DType.F32, Layout.NHWC, 1, 7, 7, 12);
         Value out = Blocks.inception(g, "m", g.input(), 4, 3, 5, 2, 3, 6);
         Graph graph = g.build(out);
-        Weights w = TestModels.weights(graph, 34);
+        Checkpoint w = TestModels.weights(graph, 34);
         float[] x = TestModels.input(graph, 32);
         MemoryPlan keepAll = MemoryPlan.of(graph, DType.F32, MemoryPlan.Strategy.NAIVE);
         try (Model m = Model.compile(graph, w, "reference", keepAll); Session s = m.newSession()) {
@@ -140,7 +140,7 @@ class OpByOpTest {
     @Test
     void lenetC3HonoursItsConnectionTable() {
         Graph g = TestModels.small("lenet5", 1, DType.F32, Layout.NHWC);
-        Weights w = TestModels.weights(g, 41);
+        Checkpoint w = TestModels.weights(g, 41);
         float[] x = TestModels.input(g, 42);
         boolean[][] table = Architectures.lenetC3Table();
         MemoryPlan keepAll = MemoryPlan.of(g, DType.F32, MemoryPlan.Strategy.NAIVE);

@@ -95,14 +95,14 @@ class SafeTensorsTest {
 
     @Test
     void roundTripsInEveryStorageType() throws IOException {
-        Weights w = new Weights();
+        Checkpoint w = new Checkpoint();
         w.put("x.weight", new int[] {2, 2}, new float[] {1.1f, -3e-3f, 65504f, 1e-8f});
         w.put("x.bias", new int[] {3}, new float[] {0, -0f, 7});
         for (DType t : DType.values()) {
             Path p = dir.resolve("w-" + t.id() + ".safetensors");
             w.save(p, t);
             assertEquals(0, (Files.size(p) - 8 - 7 * t.byteSize()) % 8, "header padded to 8 bytes");
-            Weights r = Weights.load(p);
+            Checkpoint r = Checkpoint.load(p);
             assertEquals(w.names(), r.names());
             for (String n : w.names()) {
                 float[] want = w.get(n).data().clone();
@@ -118,14 +118,14 @@ class SafeTensorsTest {
     @Test
     void aSavedModelLoadsAndComputesTheSame() throws IOException {
         Graph g = TestModels.small("resnet18", 1, DType.F32, Layout.NHWC);
-        Weights w = TestModels.weights(g, 51);
+        Checkpoint w = TestModels.weights(g, 51);
         Path p = dir.resolve("resnet18.safetensors");
         w.save(p, DType.F32);
         // a DataParallel-style checkpoint: every name prefixed with "module.", plus a counter PyTorch keeps
-        Weights prefixed = Weights.load(p).renamed(n -> "module." + n);
+        Checkpoint prefixed = Checkpoint.load(p).renamed(n -> "module." + n);
         prefixed.put("module.bn1.num_batches_tracked", new int[] {1}, new float[] {0});
         assertThrows(IllegalArgumentException.class, () -> prefixed.check(g));
-        Weights loaded = prefixed.renamed(n -> n.startsWith("module.") ? n.substring(7) : n);
+        Checkpoint loaded = prefixed.renamed(n -> n.startsWith("module.") ? n.substring(7) : n);
         assertEquals(List.of("bn1.num_batches_tracked"), loaded.check(g));
         float[] x = TestModels.input(g, 52);
         try (Model a = Model.compile(g, w, "reference"); Model b = Model.compile(g, loaded, "reference");
@@ -137,8 +137,8 @@ class SafeTensorsTest {
     @Test
     void checkListsMissingAndMisshapenTensors() {
         Graph g = Architectures.build("lenet5");
-        Weights w = Weights.random(g, 1);
-        Weights broken = w.renamed(n -> n.equals("c1.bias") ? null : n);
+        Checkpoint w = Checkpoint.random(g, 1);
+        Checkpoint broken = w.renamed(n -> n.equals("c1.bias") ? null : n);
         broken.put("c3.weight", new int[] {16, 6, 3, 3}, new float[16 * 6 * 9]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.compile(g, broken, "reference"));
         assertTrue(e.getMessage().contains("missing 'c1.bias'"), e.getMessage());
@@ -148,7 +148,7 @@ class SafeTensorsTest {
     @Test
     void randomInitialisationFollowsHeAndGlorot() {
         Graph g = Architectures.build("resnet18");
-        Weights w = Weights.random(g, 3);
+        Checkpoint w = Checkpoint.random(g, 3);
         // He normal for a 3x3x64 convolution: std sqrt(2 / 576)
         float[] c = w.get("layer1.0.conv1.weight").data();
         double var = 0;
@@ -165,6 +165,6 @@ class SafeTensorsTest {
         assertTrue(max <= limit && max > 0.9 * limit, max + " vs " + limit);
         assertArrayEquals(new float[64], w.get("bn1.running_mean").data());
         assertEquals(1f, w.get("bn1.running_var").data()[0]);
-        assertArrayEquals(w.get("fc.weight").data(), Weights.random(g, 3).get("fc.weight").data(), "seeded");
+        assertArrayEquals(w.get("fc.weight").data(), Checkpoint.random(g, 3).get("fc.weight").data(), "seeded");
     }
 }

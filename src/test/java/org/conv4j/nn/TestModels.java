@@ -27,8 +27,8 @@ final class TestModels {
      * He/Glorot weights, then random batch-norm statistics and LeNet coefficients, so that folding and the
      * scale+shift layers are exercised (the initialisers alone give identity batch norms).
      */
-    static Weights weights(Graph g, long seed) {
-        Weights w = Weights.random(g, seed);
+    static Checkpoint weights(Graph g, long seed) {
+        Checkpoint w = Checkpoint.random(g, seed);
         SplittableRandom r = new SplittableRandom(seed);
         for (String n : w.names()) {
             float[] v = w.get(n).data();

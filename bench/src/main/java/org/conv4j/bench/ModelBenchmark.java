@@ -9,7 +9,7 @@ import org.conv4j.nn.Graph;
 import org.conv4j.nn.Model;
 import org.conv4j.nn.ModelConfig;
 import org.conv4j.nn.Session;
-import org.conv4j.nn.Weights;
+import org.conv4j.nn.Checkpoint;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -52,7 +52,7 @@ public class ModelBenchmark {
         ModelConfig c = Architectures.defaultConfig(model).withBatch(batch).withDType(DType.parse(dtype))
                 .withSize(size, size);
         Graph g = Architectures.build(model, c);
-        compiled = Model.compile(g, Weights.random(g, 42), engine);
+        compiled = Model.compile(g, Checkpoint.random(g, 42), engine);
         session = compiled.newSession();
         float[] x = new float[(int) g.input().spec().elementCount()];
         SplittableRandom r = new SplittableRandom(7);

@@ -20,7 +20,7 @@ import org.conv4j.DType;
  * what the engines take (filters to {@code HWIO} for channels-last models, batch norm folded, dense columns
  * permuted to the memory order of the flatten).
  */
-public final class Weights {
+public final class Checkpoint {
     /** One tensor: its shape and values. */
     public record Entry(int[] shape, float[] data) {
         public Entry {
@@ -86,8 +86,8 @@ public final class Weights {
      * A copy with names mapped through {@code rename} (for checkpoints saved under other names, e.g. a
      * {@code module.} prefix); a name mapped to {@code null} is dropped.
      */
-    public Weights renamed(Function<String, String> rename) {
-        Weights w = new Weights();
+    public Checkpoint renamed(Function<String, String> rename) {
+        Checkpoint w = new Checkpoint();
         for (Map.Entry<String, Entry> e : map.entrySet()) {
             String n = rename.apply(e.getKey());
             if (n != null) {
@@ -134,8 +134,8 @@ public final class Weights {
      * for the others, batch norm as the identity (scale as declared). Each tensor's values depend only on the seed
      * and its name.
      */
-    public static Weights random(Graph graph, long seed) {
-        Weights w = new Weights();
+    public static Checkpoint random(Graph graph, long seed) {
+        Checkpoint w = new Checkpoint();
         for (ParamDecl p : graph.params().values()) {
             w.map.put(p.name(), new Entry(p.shape(), init(p, seed)));
         }
@@ -170,7 +170,7 @@ public final class Weights {
     }
 
     /** Reads a safetensors file; non-float tensors are skipped. */
-    public static Weights load(Path file) throws IOException {
+    public static Checkpoint load(Path file) throws IOException {
         return SafeTensors.read(file).weights();
     }
 
