@@ -24,14 +24,13 @@ final class ConvKernel implements Kernel {
         Tensor x = inputs[0];
         ActivationShape in = spec.inputShape();
         ActivationShape out = spec.outputShape();
-        long[] xs = in.strides();
-        long[] ys = out.strides();
-        int[] is = in.spatial3();
-        int[] os = out.spatial3();
-        int[] k = pad3(spec.kernel(), 1);
-        int[] st = pad3(spec.strides(), 1);
-        int[] dl = pad3(spec.dilations(), 1);
-        int[] pb = pad3(spec.padBefore(), 0);
+        Window g3 = Window.of(in, out, spec.kernel(), spec.strides(), spec.dilations(), spec.padBefore());
+        int[] is = g3.in();
+        int[] os = g3.out();
+        int[] k = g3.size();
+        int[] st = g3.stride();
+        int[] dl = g3.dilation();
+        int[] pb = g3.padBefore();
         int groups = spec.groups();
         int cg = in.channels() / groups;
         int kg = out.channels() / groups;
@@ -59,7 +58,7 @@ final class ConvKernel implements Kernel {
                                         }
                                         for (int ic = 0; ic < cg; ic++) {
                                             int c = g * cg + ic;
-                                            float xv = x.getFloat(n * xs[0] + c * xs[1] + id * xs[2] + ih * xs[3] + iw * xs[4]);
+                                            float xv = x.getFloat(g3.x(n, c, id, ih, iw));
                                             float wv = filter[(((oc * cg + ic) * k[0] + kd) * k[1] + kh) * k[2] + kw];
                                             acc += (double) xv * wv;
                                         }
@@ -70,18 +69,11 @@ final class ConvKernel implements Kernel {
                             if (spec.relu() && !(v > 0)) {
                                 v = Float.isNaN(v) ? v : 0f;
                             }
-                            output.setFloat(n * ys[0] + oc * ys[1] + od * ys[2] + oh * ys[3] + ow * ys[4], v);
+                            output.setFloat(g3.y(n, oc, od, oh, ow), v);
                         }
                     }
                 }
             }
         }
-    }
-
-    /** Pads a per-spatial-axis array to {D, H, W}, filling missing leading axes. */
-    static int[] pad3(int[] v, int fill) {
-        int[] r = {fill, fill, fill};
-        System.arraycopy(v, 0, r, 3 - v.length, v.length);
-        return r;
     }
 }

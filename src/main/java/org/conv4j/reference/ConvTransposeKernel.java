@@ -27,14 +27,13 @@ final class ConvTransposeKernel implements Kernel {
         Tensor x = inputs[0];
         ActivationShape in = spec.inputShape();
         ActivationShape out = spec.outputShape();
-        long[] xs = in.strides();
-        long[] ys = out.strides();
-        int[] is = in.spatial3();
-        int[] os = out.spatial3();
-        int[] k = ConvKernel.pad3(spec.kernel(), 1);
-        int[] st = ConvKernel.pad3(spec.strides(), 1);
-        int[] dl = ConvKernel.pad3(spec.dilations(), 1);
-        int[] pb = ConvKernel.pad3(spec.padBefore(), 0);
+        Window g3 = Window.of(in, out, spec.kernel(), spec.strides(), spec.dilations(), spec.padBefore());
+        int[] is = g3.in();
+        int[] os = g3.out();
+        int[] k = g3.size();
+        int[] st = g3.stride();
+        int[] dl = g3.dilation();
+        int[] pb = g3.padBefore();
         int c = in.channels();
         for (int n = 0; n < in.batch(); n++) {
             for (int oc = 0; oc < out.channels(); oc++) {
@@ -58,7 +57,7 @@ final class ConvTransposeKernel implements Kernel {
                                             continue;
                                         }
                                         for (int ic = 0; ic < c; ic++) {
-                                            float xv = x.getFloat(n * xs[0] + ic * xs[1] + id * xs[2] + ih * xs[3] + iw * xs[4]);
+                                            float xv = x.getFloat(g3.x(n, ic, id, ih, iw));
                                             float wv = filter[(((oc * c + ic) * k[0] + kd) * k[1] + kh) * k[2] + kw];
                                             acc += (double) xv * wv;
                                         }
@@ -69,7 +68,7 @@ final class ConvTransposeKernel implements Kernel {
                             if (spec.relu() && !(v > 0)) {
                                 v = Float.isNaN(v) ? v : 0f;
                             }
-                            output.setFloat(n * ys[0] + oc * ys[1] + od * ys[2] + oh * ys[3] + ow * ys[4], v);
+                            output.setFloat(g3.y(n, oc, od, oh, ow), v);
                         }
                     }
                 }

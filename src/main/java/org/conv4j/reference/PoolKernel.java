@@ -19,13 +19,12 @@ final class PoolKernel implements Kernel {
         Tensor x = inputs[0];
         ActivationShape in = spec.inputShape();
         ActivationShape out = spec.outputShape();
-        long[] xs = in.strides();
-        long[] ys = out.strides();
-        int[] is = in.spatial3();
-        int[] os = out.spatial3();
-        int[] win = ConvKernel.pad3(spec.window(), 1);
-        int[] st = ConvKernel.pad3(spec.strides(), 1);
-        int[] pb = ConvKernel.pad3(spec.padBefore(), 0);
+        Window g3 = Window.of(in, out, spec.window(), spec.strides(), new int[] {1}, spec.padBefore());
+        int[] is = g3.in();
+        int[] os = g3.out();
+        int[] win = g3.size();
+        int[] st = g3.stride();
+        int[] pb = g3.padBefore();
         int depth = spec.depthWindow();
         boolean max = spec.poolKind() == PoolKind.MAX;
         for (int n = 0; n < out.batch(); n++) {
@@ -44,7 +43,7 @@ final class PoolKernel implements Kernel {
                                             if (d < 0 || d >= is[0] || h < 0 || h >= is[1] || w < 0 || w >= is[2]) {
                                                 continue;
                                             }
-                                            float v = x.getFloat(n * xs[0] + c * xs[1] + d * xs[2] + h * xs[3] + w * xs[4]);
+                                            float v = x.getFloat(g3.x(n, c, d, h, w));
                                             nan |= Float.isNaN(v);
                                             best = Math.max(best, v);
                                             sum += v;
@@ -54,7 +53,7 @@ final class PoolKernel implements Kernel {
                                 }
                             }
                             float r = max ? (nan ? Float.NaN : best) : (float) (sum / count);
-                            output.setFloat(n * ys[0] + oc * ys[1] + od * ys[2] + oh * ys[3] + ow * ys[4], r);
+                            output.setFloat(g3.y(n, oc, od, oh, ow), r);
                         }
                     }
                 }
