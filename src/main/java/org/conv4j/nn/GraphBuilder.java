@@ -97,6 +97,15 @@ public final class GraphBuilder {
         return s;
     }
 
+    /** Builds a spec, naming the layer in any shape error. */
+    private static <T> T named(String layer, java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("layer '" + layer + "': " + e.getMessage(), e);
+        }
+    }
+
     private Value finish(Layer layer) {
         layers.add(layer);
         return layer.output();
@@ -120,7 +129,7 @@ public final class GraphBuilder {
     public Value conv(String name, Value in, int outChannels, int kernel, int stride, Padding padding, int groups,
                       boolean relu) {
         claim(name);
-        ConvSpec spec = convSpec(in, outChannels, kernel, stride, padding, groups, true, relu);
+        ConvSpec spec = named(name, () -> convSpec(in, outChannels, kernel, stride, padding, groups, true, relu));
         Value out = newValue(name, spec.output());
         return finish(new Layer.Conv(name, spec, in, out, name + ".weight", name + ".bias", null, null));
     }
@@ -135,7 +144,7 @@ public final class GraphBuilder {
     public Value convBn(String name, String convKey, String bnKey, Value in, int outChannels, int kernel, int stride,
                         Padding padding, boolean relu, double bnInitialScale) {
         claim(name);
-        ConvSpec spec = convSpec(in, outChannels, kernel, stride, padding, 1, true, relu);
+        ConvSpec spec = named(name, () -> convSpec(in, outChannels, kernel, stride, padding, 1, true, relu));
         Value out = newValue(name, spec.output());
         return finish(new Layer.Conv(name, spec, in, out, convKey + ".weight", null,
                 new Layer.BatchNorm(bnKey, BN_EPSILON, bnInitialScale), null));
@@ -147,7 +156,7 @@ public final class GraphBuilder {
      */
     public Value partialConv(String name, Value in, int outChannels, int kernel, boolean[][] connections, boolean relu) {
         claim(name);
-        ConvSpec spec = convSpec(in, outChannels, kernel, 1, Padding.VALID, 1, true, relu);
+        ConvSpec spec = named(name, () -> convSpec(in, outChannels, kernel, 1, Padding.VALID, 1, true, relu));
         Value out = newValue(name, spec.output());
         return finish(new Layer.Conv(name, spec, in, out, name + ".weight", name + ".bias", null,
                 Objects.requireNonNull(connections, "connections")));
@@ -157,8 +166,8 @@ public final class GraphBuilder {
         claim(name);
         owned(in);
         spatial("input", in);
-        PoolSpec spec = PoolSpec.builder(kind, layout).dtype(dtype).input(in.dims()).window(window, window)
-                .strides(stride, stride).padding(padding).build();
+        PoolSpec spec = named(name, () -> PoolSpec.builder(kind, layout).dtype(dtype).input(in.dims())
+                .window(window, window).strides(stride, stride).padding(padding).build());
         return finish(new Layer.Op(name, spec, List.of(in), newValue(name, spec.output())));
     }
 

@@ -92,7 +92,9 @@ class ArchitecturesTest {
             assertArrayEquals(new int[] {1, 5}, s.output().dims(), name);
         }
         assertThrows(IllegalArgumentException.class, () -> Architectures.build("vgg16"));
-        assertThrows(IllegalArgumentException.class, () -> Architectures.build("alexnet", ModelConfig.of(32, 32, 3, 10)));
+        IllegalArgumentException tooSmall = assertThrows(IllegalArgumentException.class,
+                () -> Architectures.build("lenet5", ModelConfig.of(28, 28, 1, 10)));
+        assertTrue(tooSmall.getMessage().startsWith("layer 'c5': VALID padding"), tooSmall.getMessage());
     }
 
     @Test
