@@ -86,6 +86,7 @@ class ModelForwardTest {
                      Session s = m.newSession()) {
                     s.run(x);
                     assertTrue(m.engineCounts().getOrDefault(e.name(), 0) > 0, e.name() + " ran no layer of " + name);
+                    System.out.println(name + " with " + e.name() + " where it supports the layer: " + m.engineCounts());
                     List<String> bad = new ArrayList<>();
                     for (Layer l : g.layers()) {
                         float[] want = rs.tensor(l.output()).toFloatArray();
