@@ -15,5 +15,7 @@ module org.conv4j {
     uses org.conv4j.spi.EngineProvider;
 
     provides org.conv4j.spi.EngineProvider with
-            org.conv4j.reference.ReferenceEngineProvider;
+            org.conv4j.reference.ReferenceEngineProvider,
+            org.conv4j.vector.VectorEngineProvider,
+            org.conv4j.onednn.OneDnnProvider;
 }

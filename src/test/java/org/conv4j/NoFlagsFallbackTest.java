@@ -34,4 +34,22 @@ class NoFlagsFallbackTest {
             assertTrue(Conv4j.engines().stream().anyMatch(s -> s.name().equals(op.engine()) && s.available()));
         }
     }
+
+    @Test
+    void vectorEngineIsUnavailableNamesTheFlagAndAutoFallsBack() {
+        org.conv4j.spi.EngineRegistry.EngineStatus v = Conv4j.engines().stream()
+                .filter(s -> s.name().equals("vector")).findFirst().orElseThrow();
+        assertTrue(!v.available(), "vector engine must be unavailable without the module");
+        assertTrue(v.detail().contains("jdk.incubator.vector"), v.detail());
+        assertTrue(v.hint() != null && v.hint().contains("--add-modules jdk.incubator.vector"), String.valueOf(v.hint()));
+        ReluSpec spec = new ReluSpec(DType.F32, Layout.NC, 1, 3);
+        try (Tensor x = Tensor.of(new float[] {-1, 0, 2}, Layout.NC, 1, 3);
+             Tensor y = spec.output().allocate(DType.F32);
+             Operation op = spec.prepare()) {
+            op.apply(x, y);
+            assertArrayEquals(new float[] {0, 0, 2}, y.toFloatArray());
+            assertTrue(!op.engine().equals("vector"), op.engine());
+            assertTrue(op.selection().contains("vector unavailable"), op.selection());
+        }
+    }
 }

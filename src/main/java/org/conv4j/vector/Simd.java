@@ -1,0 +1,72 @@
+package org.conv4j.vector;
+
+/**
+ * The SIMD loops of the engine, over heap {@code float[]} tiles. One implementation class, {@code SimdKernels},
+ * is defined once per vector width as a hidden class whose species is a constant (see {@link SimdLoader}), so
+ * that the JIT compiles every loop to the instructions of that width.
+ */
+interface Simd {
+    /** Vector width in bits. */
+    int bits();
+
+    /** Floats per vector. */
+    int lanes();
+
+    /**
+     * Register-blocked GEMM over one packed weight panel of {@code nv} vectors:
+     * {@code c[cOff + r*ldc + j] = act(bias[biasOff + j] + sum_s sum_t a[rowBase[r] + segOff[s] + t] * b[bOff + (s*segLen + t)*nv*L + j])}
+     * for {@code r < rows}, {@code j < nv*L}. Each output's sum runs in the same order whatever the row blocking.
+     */
+    void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
+              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
+
+    /**
+     * Direct convolution for few output channels, vectorised along output pixels of a row. {@code p} is the input
+     * tile in planar, stride-phase-split form; {@code off[q]} locates term {@code q} (tap and channel) for output
+     * row 0 and pixel 0, output row {@code i} adds {@code i * rowStep}. Output channels go in pairs:
+     * {@code out[(ch * rows + i) * width + j] = act(bias[ch] + sum_q p[off[q] + i * rowStep + j] * w[(pair * terms + q) * 2 + ch % 2])}.
+     */
+    void planarConv(float[] p, int[] off, int terms, int rowStep, int rows, int width, float[] w, int pairs,
+                    float[] bias, boolean relu, float[] out);
+
+    /**
+     * Depthwise window sum per channel: {@code c[r*ldc + ch] = act(bias[ch] + sum_k a[rowBase[r] + kOff[k] + ch] * w[k*ldw + ch])}
+     * for {@code ch < channels}; {@code w} and {@code bias} hold at least {@code ldw} (a multiple of the lanes) per row.
+     */
+    void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
+                   float[] bias, boolean relu, float[] c, int ldc);
+
+    /**
+     * Window max (or sum divided by {@code count[r]}) per channel over taps at {@code rowBase[r] + kOff[k]}.
+     * Padded cells must hold -inf (max) or 0 (average).
+     */
+    void pool(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, boolean max, float[] count,
+              float[] c, int ldc);
+
+    /** Max over each run of {@code depth} consecutive channels of {@code rows} rows of {@code channels}. */
+    void depthMax(float[] a, int rows, int channels, int depth, float[] c);
+
+    /** TensorFlow LRN along each row of {@code channels}; {@code sq} is scratch of channels + 2r + lanes floats. */
+    void lrn(float[] x, int rows, int channels, int radius, float bias, float alpha, float beta, float[] sq, float[] out);
+
+    /** Softmax along each row of {@code channels}, in place. */
+    void softmax(float[] x, int rows, int channels);
+
+    /** {@code a[i] = max(a[i], 0)} keeping NaN, for {@code i < n}. */
+    void relu(float[] a, int n);
+
+    /** {@code a[i] += b[i]}, then ReLU when asked. */
+    void add(float[] a, float[] b, int n, boolean relu);
+
+    /** Batch norm on {@code pixels} rows of {@code channels}: {@code (x - mean[c]) * mul[c] + offset[c]}, then ReLU. */
+    void affineRows(float[] x, int pixels, int channels, float[] mean, float[] mul, float[] offset, boolean relu);
+
+    /** Batch norm on one channel's run: {@code (x - mean) * mul + offset}, then ReLU. */
+    void affineRun(float[] x, int off, int n, float mean, float mul, float offset, boolean relu);
+
+    /** {@code acc[c] += x[r*channels + c]} over rows in order. */
+    void accumulateRows(float[] acc, float[] x, int rows, int channels);
+
+    /** Sum of {@code x[off .. off+n)} in lanes, then across lanes. */
+    float sum(float[] x, int off, int n);
+}

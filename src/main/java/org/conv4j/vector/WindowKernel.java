@@ -1,0 +1,432 @@
+package org.conv4j.vector;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import org.conv4j.ConvSpec;
+import org.conv4j.ConvTransposeSpec;
+import org.conv4j.PoolKind;
+import org.conv4j.PoolSpec;
+import org.conv4j.Tensor;
+import org.conv4j.Weights;
+import org.conv4j.spi.Kernel;
+
+/**
+ * Every sliding-window operation: convolution as an implicit-im2col GEMM, depthwise convolution, transposed
+ * convolution and max/average pooling.
+ *
+ * <p>The output is cut into tiles of {@code th x tw} pixels (one depth slice). For each tile the input window
+ * region it reads is gathered once into a channels-last fp32 heap tile, with padding materialised, 16-bit types
+ * widened and channels-first layouts transposed. The GEMM micro-kernel then reads the im2col rows of the tile in
+ * place (a row is a list of contiguous runs at fixed offsets), so no im2col matrix is ever built and the
+ * workspace stays bounded by the tile budget whatever the image size.
+ *
+ * <p>A transposed convolution runs as a stride-1 convolution over a virtual input: the real input spread
+ * {@code stride} cells apart ({@code ins}), shifted by {@code (k - 1) * dilation - padBefore}, with the filter flipped.
+ */
+final class WindowKernel implements Kernel {
+    /** Floats of the gathered input tile and of the output tile; about 256 KB each, sized for L2. */
+    static final int IN_BUDGET = 64 * 1024;
+    static final int OUT_BUDGET = 64 * 1024;
+
+    enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
+
+    /** Convolutions with at most this many output channels run on the planar kernel (lanes along pixels). */
+    static final int PLANAR_MAX_CHANNELS = 4;
+
+    private final Simd simd;
+    private final Workers workers;
+    private final Mode mode;
+    private final Act x;
+    private final Act y;
+    private final int[] k;
+    private final int[] vs;
+    private final int[] dl;
+    private final int[] off;
+    private final int[] ins;
+    private final int[] padBefore;
+    private final boolean relu;
+    private final int th;
+    private final int tw;
+    private final int[] tv;
+    private final int groups;
+    private final int cg;
+    private final int kg;
+    // GEMM: per group the run offsets in the tile; panels of output channels (same for every group)
+    private final int[][] segOff;
+    private final int segs;
+    private final int segLen;
+    private final int[] panelCol;
+    private final int[] panelNv;
+    private final int kgPad;
+    private final float[] packed;
+    private final float[] bias;
+    // DEPTHWISE and pooling: tap offsets in the tile
+    private final int[] kOff;
+    private final int ldw;
+    // PLANAR: term offsets in the planar tile, weights in channel pairs
+    private final int[] planarOff;
+    private final int planarCols;
+    private final float[] planarW;
+
+    private WindowKernel(Simd simd, Workers workers, Mode mode, Act x, Act y, int[] k, int[] vs, int[] dl, int[] off,
+                         int[] ins, int[] padBefore, int groups, boolean relu, float[] filter, boolean flip, float[] biasIn) {
+        this.simd = simd;
+        this.workers = workers;
+        this.mode = mode;
+        this.x = x;
+        this.y = y;
+        this.k = k;
+        this.vs = vs;
+        this.dl = dl;
+        this.off = off;
+        this.ins = ins;
+        this.padBefore = padBefore;
+        this.relu = relu;
+        this.groups = groups;
+        this.cg = x.c / groups;
+        this.kg = y.c / groups;
+        int lanes = simd.lanes();
+        // output channel panels: 4-vector panels, then one narrower panel for the rest
+        int nPanels = 0;
+        int[] pc = new int[kg / lanes + 2];
+        int[] pn = new int[pc.length];
+        int col = 0;
+        while (col < kg) {
+            int nv = Math.min(4, (kg - col + lanes - 1) / lanes);
+            pc[nPanels] = col;
+            pn[nPanels++] = nv;
+            col += nv * lanes;
+        }
+        this.panelCol = Arrays.copyOf(pc, nPanels);
+        this.panelNv = Arrays.copyOf(pn, nPanels);
+        this.kgPad = col;
+        int outCols = mode == Mode.GEMM ? groups * kgPad : y.c;
+        // tile: shrink rows, then columns, until the input and output tiles fit their budgets
+        int[] os = y.sp;
+        int h = os[1];
+        int w = os[2];
+        while (h > 1 && (tileFloats(h, w) > IN_BUDGET || (long) h * w * outCols > OUT_BUDGET)) {
+            h = (h + 1) / 2;
+        }
+        while (w > 1 && (tileFloats(h, w) > IN_BUDGET || (long) h * w * outCols > OUT_BUDGET)) {
+            w = (w + 1) / 2;
+        }
+        this.th = h;
+        this.tw = w;
+        this.tv = new int[] {span(0, 1), span(1, th), span(2, tw)};
+        int plane = tv[1] * tv[2];
+        int taps = k[0] * k[1] * k[2];
+        if (mode == Mode.PLANAR) {
+            int sw = vs[2];
+            int rowsAll = tv[0] * tv[1];
+            this.planarCols = (tv[2] + sw - 1) / sw;
+            this.planarOff = new int[taps * x.c];
+            int pairs = (y.c + 1) / 2;
+            this.planarW = new float[pairs * taps * x.c * 2];
+            int q = 0;
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++) {
+                        int row = kd * dl[0] * tv[1] + kh * dl[1];
+                        int v = kw * dl[2];
+                        int tap = (kd * k[1] + kh) * k[2] + kw;
+                        for (int c = 0; c < x.c; c++, q++) {
+                            planarOff[q] = ((c * sw + v % sw) * rowsAll + row) * planarCols + v / sw;
+                            for (int oc = 0; oc < y.c; oc++) {
+                                planarW[((oc / 2) * taps * x.c + q) * 2 + oc % 2] = filter[(oc * x.c + c) * taps + tap];
+                            }
+                        }
+                    }
+                }
+            }
+            this.bias = new float[pairs * 2];
+            if (biasIn != null) {
+                System.arraycopy(biasIn, 0, bias, 0, y.c);
+            }
+            this.segOff = null;
+            this.segs = 0;
+            this.segLen = 0;
+            this.packed = null;
+            this.kOff = null;
+            this.ldw = 0;
+        } else if (mode == Mode.GEMM) {
+            boolean merge = groups == 1 && dl[2] == 1;
+            this.segs = merge ? k[0] * k[1] : taps;
+            this.segLen = merge ? k[2] * cg : cg;
+            this.segOff = new int[groups][segs];
+            for (int g = 0; g < groups; g++) {
+                int s = 0;
+                for (int kd = 0; kd < k[0]; kd++) {
+                    for (int kh = 0; kh < k[1]; kh++) {
+                        for (int kw = 0; kw < (merge ? 1 : k[2]); kw++) {
+                            segOff[g][s++] = ((kd * dl[0]) * plane + (kh * dl[1]) * tv[2] + kw * dl[2]) * x.c + g * cg;
+                        }
+                    }
+                }
+            }
+            this.packed = packGemm(filter, flip, taps);
+            this.bias = new float[groups * kgPad];
+            if (biasIn != null) {
+                for (int g = 0; g < groups; g++) {
+                    System.arraycopy(biasIn, g * kg, bias, g * kgPad, kg);
+                }
+            }
+            this.kOff = null;
+            this.ldw = 0;
+            this.planarOff = null;
+            this.planarCols = 0;
+            this.planarW = null;
+        } else {
+            this.planarOff = null;
+            this.planarCols = 0;
+            this.planarW = null;
+            this.segOff = null;
+            this.segs = 0;
+            this.segLen = 0;
+            this.kOff = new int[taps];
+            int t = 0;
+            for (int kd = 0; kd < k[0]; kd++) {
+                for (int kh = 0; kh < k[1]; kh++) {
+                    for (int kw = 0; kw < k[2]; kw++) {
+                        kOff[t++] = ((kd * dl[0]) * plane + (kh * dl[1]) * tv[2] + kw * dl[2]) * x.c;
+                    }
+                }
+            }
+            if (mode == Mode.DEPTHWISE) {
+                this.ldw = (y.c + lanes - 1) / lanes * lanes;
+                this.packed = new float[taps * ldw];
+                for (int ch = 0; ch < y.c; ch++) {
+                    for (int tap = 0; tap < taps; tap++) {
+                        packed[tap * ldw + ch] = filter[ch * taps + tap];
+                    }
+                }
+                this.bias = new float[ldw];
+                if (biasIn != null) {
+                    System.arraycopy(biasIn, 0, bias, 0, y.c);
+                }
+            } else {
+                this.ldw = 0;
+                this.packed = null;
+                this.bias = null;
+            }
+        }
+    }
+
+    private int span(int axis, int outs) {
+        return (outs - 1) * vs[axis] + (k[axis] - 1) * dl[axis] + 1;
+    }
+
+    private long tileFloats(int h, int w) {
+        return (long) span(0, 1) * span(1, h) * span(2, w) * x.c;
+    }
+
+    /** Packs the canonical filter [K][Cg][KD][KH][KW] into panels [group][panel][tap][c][nv * lanes]. */
+    private float[] packGemm(float[] f, boolean flip, int taps) {
+        int lanes = simd.lanes();
+        int kred = taps * cg;
+        float[] p = new float[groups * kgPad * kred];
+        for (int g = 0; g < groups; g++) {
+            for (int pi = 0; pi < panelCol.length; pi++) {
+                int nr = panelNv[pi] * lanes;
+                int base = (g * kgPad + panelCol[pi]) * kred;
+                for (int j = 0; j < nr && panelCol[pi] + j < kg; j++) {
+                    int oc = g * kg + panelCol[pi] + j;
+                    for (int tap = 0; tap < taps; tap++) {
+                        int src = flip ? taps - 1 - tap : tap;
+                        for (int c = 0; c < cg; c++) {
+                            p[base + (tap * cg + c) * nr + j] = f[(oc * cg + c) * taps + src];
+                        }
+                    }
+                }
+            }
+        }
+        return p;
+    }
+
+    static WindowKernel conv(Simd simd, Workers workers, ConvSpec s, Tensor[] params) {
+        float[] filter = Weights.canonical(params[0]);
+        float[] b = s.hasBias() ? Weights.canonical(params[1]) : null;
+        boolean dw = s.isDepthwise() && s.outChannels() == s.inChannels();
+        boolean planar = !dw && s.groups() == 1 && s.outChannels() <= PLANAR_MAX_CHANNELS;
+        int[] pb = pad3(s.padBefore(), 0);
+        return new WindowKernel(simd, workers, dw ? Mode.DEPTHWISE : planar ? Mode.PLANAR : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
+                new Act(s.outputShape(), s.dtype()), pad3(s.kernel(), 1), pad3(s.strides(), 1), pad3(s.dilations(), 1),
+                pb, new int[] {1, 1, 1}, pb, s.groups(), s.relu(), filter, false, b);
+    }
+
+    static WindowKernel convTranspose(Simd simd, Workers workers, ConvTransposeSpec s, Tensor[] params) {
+        float[] filter = Weights.canonical(params[0]);
+        float[] b = s.hasBias() ? Weights.canonical(params[1]) : null;
+        int[] k = pad3(s.kernel(), 1);
+        int[] dl = pad3(s.dilations(), 1);
+        int[] pb = pad3(s.padBefore(), 0);
+        int[] off = new int[3];
+        for (int i = 0; i < 3; i++) {
+            off[i] = (k[i] - 1) * dl[i] - pb[i];
+        }
+        return new WindowKernel(simd, workers, Mode.GEMM, new Act(s.inputShape(), s.dtype()),
+                new Act(s.outputShape(), s.dtype()), k, new int[] {1, 1, 1}, dl, off, pad3(s.strides(), 1),
+                new int[3], 1, s.relu(), filter, true, b);
+    }
+
+    static WindowKernel pool(Simd simd, Workers workers, PoolSpec s) {
+        int[] pb = pad3(s.padBefore(), 0);
+        return new WindowKernel(simd, workers, s.poolKind() == PoolKind.MAX ? Mode.MAX : Mode.AVG,
+                new Act(s.inputShape(), s.dtype()), new Act(s.outputShape(), s.dtype()), pad3(s.window(), 1),
+                pad3(s.strides(), 1), new int[] {1, 1, 1}, pb, new int[] {1, 1, 1}, pb, 1, false, null, false, null);
+    }
+
+    static int[] pad3(int[] v, int fill) {
+        int[] r = {fill, fill, fill};
+        System.arraycopy(v, 0, r, 3 - v.length, v.length);
+        return r;
+    }
+
+    /** Tile extents chosen at prepare (tests check the workspace bound through them). */
+    int[] tile() {
+        return new int[] {th, tw};
+    }
+
+    @Override
+    public void execute(Tensor[] inputs, Tensor output) {
+        int[] os = y.sp;
+        int nTh = (os[1] + th - 1) / th;
+        int nTw = (os[2] + tw - 1) / tw;
+        int tiles = y.n * os[0] * nTh * nTw;
+        // split output channels too when there are fewer tiles than threads (the result does not depend on it)
+        int chunks = 1;
+        if (mode == Mode.GEMM && groups == 1 && tiles < 2 * workers.threads()) {
+            chunks = Math.min(panelCol.length, (2 * workers.threads() + tiles - 1) / tiles);
+        }
+        int nChunks = chunks;
+        MemorySegment in = inputs[0].segment();
+        MemorySegment out = output.segment();
+        workers.run(tiles * nChunks, inputs, output, task -> {
+            int t = task / nChunks;
+            int chunk = task % nChunks;
+            int ow = t % nTw;
+            t /= nTw;
+            int oh = t % nTh;
+            t /= nTh;
+            int od = t % os[0];
+            int b = t / os[0];
+            runTile(in, out, b, od, oh * th, Math.min(th, os[1] - oh * th), ow * tw, Math.min(tw, os[2] - ow * tw),
+                    chunk, nChunks);
+        });
+    }
+
+    private void runTile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w,
+                         int chunk, int nChunks) {
+        Scratch sc = Scratch.get();
+        float[] a = sc.floats(Scratch.IN, tv[0] * tv[1] * tv[2] * x.c);
+        int[] vStart = {od * vs[0], oh0 * vs[1], ow0 * vs[2]};
+        float pad = mode == Mode.MAX ? Float.NEGATIVE_INFINITY : 0f;
+        x.gather(in, b, vStart, tv, off, ins, a, pad);
+        int rows = h * w;
+        int[] rowBase = sc.ints(Scratch.IN, rows);
+        for (int i = 0, r = 0; i < h; i++) {
+            for (int j = 0; j < w; j++) {
+                rowBase[r++] = ((i * vs[1]) * tv[2] + j * vs[2]) * x.c;
+            }
+        }
+        switch (mode) {
+            case GEMM -> gemmTile(out, a, rowBase, rows, b, od, oh0, h, ow0, w, chunk, nChunks);
+            case PLANAR -> planarTile(out, a, b, od, oh0, h, ow0, w);
+            case DEPTHWISE -> {
+                float[] c = sc.floats(Scratch.OUT, rows * y.c);
+                simd.depthwise(a, rowBase, rows, kOff, kOff.length, y.c, packed, ldw, bias, relu, c, y.c);
+                y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
+            }
+            case MAX, AVG -> {
+                float[] count = sc.floats(Scratch.AUX, rows);
+                if (mode == Mode.AVG) {
+                    int cd = valid(0, od);
+                    for (int i = 0, r = 0; i < h; i++) {
+                        int ch = cd * valid(1, oh0 + i);
+                        for (int j = 0; j < w; j++) {
+                            count[r++] = ch * valid(2, ow0 + j);
+                        }
+                    }
+                }
+                float[] c = sc.floats(Scratch.OUT, rows * y.c);
+                simd.pool(a, rowBase, rows, kOff, kOff.length, y.c, mode == Mode.MAX, count, c, y.c);
+                y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
+            }
+        }
+    }
+
+    /** Few output channels: rearrange the tile planar and phase-split along W, run the pixel-vectorised kernel. */
+    private void planarTile(MemorySegment out, float[] a, int b, int od, int oh0, int h, int ow0, int w) {
+        Scratch sc = Scratch.get();
+        int sw = vs[2];
+        int rowsAll = tv[0] * tv[1];
+        int c = x.c;
+        float[] p = sc.floats(Scratch.AUX, c * sw * rowsAll * planarCols);
+        int step = sw * rowsAll * planarCols;
+        for (int r = 0; r < rowsAll; r++) {
+            for (int ph = 0; ph < sw; ph++) {
+                int dst = (ph * rowsAll + r) * planarCols;
+                for (int col = 0, v = ph; v < tv[2]; col++, v += sw) {
+                    int src = (r * tv[2] + v) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        p[dst + col + ch * step] = a[src + ch];
+                    }
+                }
+            }
+        }
+        int pairs = (y.c + 1) / 2;
+        int rows = h * w;
+        float[] planarOut = sc.floats(Scratch.OUT, pairs * 2 * rows);
+        simd.planarConv(p, planarOff, planarOff.length, vs[1] * planarCols, h, w, planarW, pairs, bias, relu, planarOut);
+        float[] cl = sc.floats(Scratch.CONVERT, rows * y.c);
+        for (int oc = 0; oc < y.c; oc++) {
+            int src = oc * rows;
+            for (int r = 0; r < rows; r++) {
+                cl[r * y.c + oc] = planarOut[src + r];
+            }
+        }
+        y.store(cl, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
+    }
+
+    /** Real input cells in the pooling window of output {@code o} on {@code axis}. */
+    private int valid(int axis, int o) {
+        int start = o * vs[axis] - padBefore[axis];
+        return Math.min(start + k[axis], x.sp[axis]) - Math.max(start, 0);
+    }
+
+    private void gemmTile(MemorySegment out, float[] a, int[] rowBase, int rows, int b, int od, int oh0, int h,
+                          int ow0, int w, int chunk, int nChunks) {
+        int p0 = panelCol.length * chunk / nChunks;
+        int p1 = panelCol.length * (chunk + 1) / nChunks;
+        int col0 = panelCol[p0];
+        int col1 = p1 < panelCol.length ? panelCol[p1] : kgPad;
+        int ldc = groups * (col1 - col0);
+        float[] c = Scratch.get().floats(Scratch.OUT, rows * ldc);
+        int kred = segs * segLen;
+        for (int g = 0; g < groups; g++) {
+            for (int p = p0; p < p1; p++) {
+                int nv = panelNv[p];
+                simd.gemm(a, rowBase, rows, segOff[g], segs, segLen, packed, (g * kgPad + panelCol[p]) * kred, nv,
+                        bias, g * kgPad + panelCol[p], relu, c, g * (col1 - col0) + panelCol[p] - col0, ldc);
+            }
+        }
+        int k0 = col0;
+        int kc = Math.min(col1, kg) - col0;
+        if (groups > 1) {
+            // compact [rows][groups][kgPad] to [rows][K] in place (destinations never pass their sources)
+            for (int r = 0; r < rows; r++) {
+                for (int g = 0; g < groups; g++) {
+                    System.arraycopy(c, r * ldc + g * kgPad, c, (r * groups + g) * kg, kg);
+                }
+            }
+            y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
+        } else {
+            if (kc != ldc) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(c, r * ldc, c, r * kc, kc);
+                }
+            }
+            y.store(c, kc, out, b, od, oh0, h, ow0, w, k0, kc);
+        }
+    }
+}

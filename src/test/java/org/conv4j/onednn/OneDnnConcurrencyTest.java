@@ -1,0 +1,84 @@
+package org.conv4j.onednn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.conv4j.ConvSpec;
+import org.conv4j.DType;
+import org.conv4j.Layout;
+import org.conv4j.Operation;
+import org.conv4j.Padding;
+import org.conv4j.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** One prepared operation called by 8 threads, 1,000 times each, on their own inputs: every result exact. */
+class OneDnnConcurrencyTest {
+    @Test
+    void eightThreadsTimesAThousandCallsGiveExactResults() throws Exception {
+        ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(1, 9, 9, 8).kernel(3, 3).outChannels(16)
+                .padding(Padding.SAME).bias(true).relu(true).build();
+        Random r = new Random(5);
+        int threads = 8;
+        int calls = 1000;
+        try (Tensor w = spec.params().get(0).allocate(DType.F32);
+             Tensor b = spec.params().get(1).allocate(DType.F32);
+             Operation op = prepareFilled(spec, w, b, r)) {
+            assertEquals("onednn", op.engine());
+            Tensor[] in = new Tensor[threads];
+            float[][] expected = new float[threads][];
+            for (int t = 0; t < threads; t++) {
+                in[t] = spec.inputs().get(0).allocate(DType.F32);
+                fill(in[t], r);
+                try (Tensor y = spec.output().allocate(DType.F32)) {
+                    op.apply(in[t], y);
+                    expected[t] = y.toFloatArray();
+                }
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    int id = t;
+                    done.add(pool.submit(() -> {
+                        try (Tensor y = spec.output().allocate(DType.F32)) {
+                            for (int i = 0; i < calls; i++) {
+                                op.apply(in[(id + i) % threads], y);
+                                assertArrayEquals(expected[(id + i) % threads], y.toFloatArray(),
+                                        "thread " + id + " call " + i);
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdown();
+                for (Tensor t : in) {
+                    t.close();
+                }
+            }
+        }
+    }
+
+    private static Operation prepareFilled(ConvSpec spec, Tensor w, Tensor b, Random r) {
+        fill(w, r);
+        fill(b, r);
+        return org.conv4j.Conv4j.prepare(spec, "onednn", w, b);
+    }
+
+    static void fill(Tensor t, Random r) {
+        float[] v = new float[(int) t.elementCount()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = r.nextFloat() * 2 - 1;
+        }
+        t.copyFrom(v);
+    }
+}
