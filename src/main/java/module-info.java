@@ -7,9 +7,12 @@ module org.conv4j {
     requires static jdk.incubator.vector;
     // Optional: only ./conv4j demo reads and writes images (javax.imageio).
     requires static java.desktop;
+    // The model runner's off-heap meter reads the JVM's native memory tracking through JMX.
+    requires java.management;
 
     exports org.conv4j;
     exports org.conv4j.spi;
+    exports org.conv4j.nn;
 
     uses org.conv4j.spi.EngineProvider;
 

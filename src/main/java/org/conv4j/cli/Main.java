@@ -18,6 +18,7 @@ public final class Main {
         list.add(new InfoCommand());
         list.add(new BenchCommand());
         list.add(new DemoCommand());
+        list.add(new RunCommand());
         return list;
     }
 
