@@ -155,7 +155,7 @@ final class BenchCommand implements Command {
         List<Step> steps = new ArrayList<>();
         // One Maven run builds the library, the suite and the report tool, the latter two against this checkout.
         steps.add(new Step("building the library, the benchmarks and the report tool", List.of(mvnw, "-q", "-B", "-f",
-                root.resolve("tools/bench-reactor/pom.xml").toString(), "-DskipTests", "package"), Kind.BUILD));
+                root.resolve("tools/reactor/pom.xml").toString(), "-DskipTests", "package"), Kind.BUILD));
         boolean withC = o.baseline() && gcc;
         if (withC) {
             steps.add(new Step("building the C oneDNN baseline", List.of("make", "-s", "-C",

@@ -69,7 +69,7 @@ class BenchCommandTest {
     void dryRunPrintsTheBuildSuiteAndReportCommands() {
         InfoCommandTest.Run r = InfoCommandTest.run("bench", "--quick", "--filter", "R2,P1", "--no-baseline", "--dry-run");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("tools/bench-reactor/pom.xml -DskipTests package"), r.out());
+        assertTrue(r.out().contains("tools/reactor/pom.xml -DskipTests package"), r.out());
         assertTrue(r.out().contains("org.conv4j.bench.Suite --out "), r.out());
         assertTrue(r.out().contains("--quick --filter R2,P1"), r.out());
         assertTrue(r.out().contains("--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"), r.out());
@@ -129,7 +129,7 @@ class BenchCommandTest {
     void theProjectRootIsTheCheckoutWithTheBenchmarks() {
         Path root = BenchCommand.projectRoot();
         assertTrue(Files.exists(root.resolve("bench/pom.xml")));
-        assertTrue(Files.exists(root.resolve("tools/bench-reactor/pom.xml")));
+        assertTrue(Files.exists(root.resolve("tools/reactor/pom.xml")));
         assertTrue(Files.exists(root.resolve("native/Makefile")));
     }
 }
