@@ -1,5 +1,6 @@
 package org.conv4j.report;
 
+import com.fasterxml.jackson.jr.ob.JSON;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,12 @@ record Results(Map<Key, List<Double>> javaMs, Map<Integer, List<Double>> peakOps
     static Results fromJmh(String jsonText, Properties meta) {
         Map<Key, List<Double>> java = new LinkedHashMap<>();
         Map<Integer, List<Double>> peak = new LinkedHashMap<>();
-        Object root = Json.parse(jsonText);
+        Object root;
+        try {
+            root = JSON.std.anyFrom(jsonText);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("JMH JSON: " + e.getMessage(), e);
+        }
         if (!(root instanceof List<?> runs)) {
             throw new IllegalArgumentException("JMH JSON: expected an array of runs");
         }
@@ -63,7 +69,7 @@ record Results(Map<Key, List<Double>> javaMs, Map<Integer, List<Double>> peakOps
             List<Double> values = new ArrayList<>();
             for (Object fork : (List<?>) metric.get("rawData")) {
                 for (Object v : (List<?>) fork) {
-                    values.add((Double) v);
+                    values.add(number(v, bench + " rawData"));
                 }
             }
             if (OP_BENCHMARK.equals(bench)) {
@@ -80,12 +86,27 @@ record Results(Map<Key, List<Double>> javaMs, Map<Integer, List<Double>> peakOps
                     throw new IllegalArgumentException("JMH JSON: " + bench + " has unit " + metric.get("scoreUnit")
                             + ", expected ops/s");
                 }
-                int threads = ((Double) run.get("threads")).intValue();
+                int threads = (int) number(run.get("threads"), bench + " threads");
                 peak.computeIfAbsent(threads, x -> new ArrayList<>()).addAll(values);
             }
             // Other benchmarks (e.g. ModelBenchmark) are not part of this table.
         }
         return new Results(java, peak, new LinkedHashMap<>(), meta);
+    }
+
+    /** A JSON number; JMH writes a NaN or infinite score as a string. */
+    private static double number(Object v, String what) {
+        if (v instanceof Number n) {
+            return n.doubleValue();
+        }
+        if (v instanceof String s) {
+            try {
+                return Double.parseDouble(s);
+            } catch (NumberFormatException e) {
+                // fall through to the error below
+            }
+        }
+        throw new IllegalArgumentException("JMH JSON: " + what + " is not a number: " + v);
     }
 
     /** baseline.csv: id,dtype,threads,ms,gflops,ms_min,ms_max,samples,reps,impl (header first). */

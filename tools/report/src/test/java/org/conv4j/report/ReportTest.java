@@ -210,5 +210,12 @@ class ReportTest {
         assertTrue(csv.getMessage().contains("line 2"), csv.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Results.parseCsv(List.of("R2,f32,1")));
         assertThrows(IllegalArgumentException.class, () -> Results.fromJmh("{}", new Properties()));
+        IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
+                () -> Results.fromJmh("[{\"benchmark\": ", new Properties()));
+        assertTrue(truncated.getMessage().startsWith("JMH JSON: "), truncated.getMessage());
+        IllegalArgumentException word = assertThrows(IllegalArgumentException.class, () -> Results.fromJmh(
+                "[{\"benchmark\": \"" + Results.PEAK_BENCHMARK + "\", \"threads\": 1, \"primaryMetric\":"
+                        + " {\"scoreUnit\": \"ops/s\", \"rawData\": [[\"fast\"]]}}]", new Properties()));
+        assertTrue(word.getMessage().contains("rawData is not a number: fast"), word.getMessage());
     }
 }
