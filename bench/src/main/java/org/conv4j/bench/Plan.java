@@ -28,11 +28,12 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
     }
 
     /**
-     * QUICK: a convolution, the depthwise one and a pooling, f32 and bf16, short iterations: 30-odd forks, so the
-     * whole {@code ./conv4j bench --quick} stays under 5 minutes on the 2-core machine.
+     * QUICK: a convolution, the depthwise one and a pooling, in every dtype (f16 runs on the Vector engine only:
+     * oneDNN declines it on this CPU), short iterations: 40-odd forks, so the whole {@code ./conv4j bench --quick}
+     * stays under 5 minutes on the 2-core machine.
      */
     static final Mode QUICK = new Mode("quick", 1, 8, 1, 0.3, 4, 0.3, List.of("R2", "D1", "P1"),
-            List.of(DType.F32, DType.BF16), 0.3, 9, 0.05, false);
+            List.of(DType.F32, DType.F16, DType.BF16), 0.3, 9, 0.05, false);
 
     /** FULL: every shape and dtype, longer pre-warm and iterations. */
     static final Mode FULL = new Mode("full", 2, 30, 3, 0.5, 5, 0.5,
