@@ -126,9 +126,10 @@ final class LibraryLoader {
             try {
                 lib = SymbolLookup.libraryLookup(path, arena);
             } catch (IllegalArgumentException e) {
+                String noexec = noexecMount(path, mountInfo());
                 throw new LoadFailure(path + " (" + source + ") cannot be loaded: " + e.getMessage()
-                        + (e.getMessage() != null && e.getMessage().contains("map segment")
-                                ? "; the directory may be mounted noexec, set -D" + NATIVE_DIR_PROPERTY : ""), e);
+                        + (noexec == null ? "" : "; " + noexec + " is mounted noexec: set -D" + NATIVE_DIR_PROPERTY
+                                + " (or -D" + LIBRARY_PROPERTY + ") to a place that allows executable code"), e);
             }
             MemorySegment fn = lib.find("dnnl_version").orElseThrow(() -> new LoadFailure(path + " (" + source
                     + ") is not oneDNN: it has no dnnl_version"));
@@ -277,6 +278,38 @@ final class LibraryLoader {
         int bang = s.indexOf("!/");
         String jar = bang > 0 ? s.substring(0, bang) : s;
         return jar.substring(jar.lastIndexOf('/') + 1);
+    }
+
+    private static List<String> mountInfo() {
+        try {
+            return Files.readAllLines(Path.of("/proc/self/mountinfo"));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * The mount point holding {@code file} when that mount is noexec (dlopen then fails with a bare "cannot open"),
+     * else null. {@code mountinfo} lines: field 5 is the mount point (spaces as \040), field 6 its options; the
+     * longest matching mount point wins, and a later line over the same point hides an earlier one.
+     */
+    static String noexecMount(Path file, List<String> mountinfo) {
+        String p = file.toAbsolutePath().normalize().toString();
+        String best = null;
+        boolean noexec = false;
+        for (String line : mountinfo) {
+            String[] f = line.split(" ");
+            if (f.length < 6) {
+                continue;
+            }
+            String mp = f[4].replace("\\040", " ");
+            boolean holds = p.equals(mp) || p.startsWith(mp.endsWith("/") ? mp : mp + "/");
+            if (holds && (best == null || mp.length() >= best.length())) {
+                best = mp;
+                noexec = List.of(f[5].split(",")).contains("noexec");
+            }
+        }
+        return noexec ? best : null;
     }
 
     /** System library directories that may hold libdnnl.so.3 (or the unversioned development link). */

@@ -124,6 +124,23 @@ class LibraryLoaderTest {
         }
     }
 
+    @Test
+    void aNoexecMountIsNamedSoTheMessageCanSayWhatToDo() {
+        List<String> mountinfo = List.of(
+                "26 1 0:30 / / rw,relatime - overlay overlay rw",
+                "40 26 0:41 / /tmp rw,nosuid,nodev,noexec,relatime - tmpfs tmpfs rw",
+                "41 40 0:42 / /tmp/ok rw,relatime - tmpfs tmpfs rw",
+                "42 26 0:43 / /home/a\\040b rw,noexec - tmpfs tmpfs rw");
+        assertEquals("/tmp", LibraryLoader.noexecMount(Path.of("/tmp/x/libdnnl.so.3"), mountinfo));
+        assertEquals(null, LibraryLoader.noexecMount(Path.of("/tmp/ok/libdnnl.so.3"), mountinfo), "inner exec mount");
+        assertEquals(null, LibraryLoader.noexecMount(Path.of("/tmpfoo/libdnnl.so.3"), mountinfo), "not a prefix match");
+        assertEquals(null, LibraryLoader.noexecMount(Path.of("/usr/lib/libdnnl.so.3"), mountinfo));
+        assertEquals("/home/a b", LibraryLoader.noexecMount(Path.of("/home/a b/c.so"), mountinfo), "escaped space");
+        List<String> remounted = new ArrayList<>(mountinfo);
+        remounted.add("50 26 0:44 / /tmp rw,relatime - tmpfs tmpfs rw");
+        assertEquals(null, LibraryLoader.noexecMount(Path.of("/tmp/x/libdnnl.so.3"), remounted), "later mount hides");
+    }
+
     private static void restore(String old) {
         if (old == null) {
             System.clearProperty(LibraryLoader.LIBRARY_PROPERTY);
