@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * {@code ./conv4j bench [--quick] [--filter IDS] [--rounds N] [--no-baseline] [--dry-run]}: builds the library, the
+ * {@code ./conv4j bench [--quick] [--filter IDS] [--dtype LIST] [--threads LIST] [--rounds N] [--no-baseline]
+ * [--dry-run]}: builds the library, the
  * JMH suite (bench/), the report tool (tools/report) and the C baseline (native/, when gcc is there), runs the
  * suite with a progress line per run, and writes bench/RESULTS.md, bench/results.svg and the table in README.md
  * (between its bench-table markers).
@@ -21,8 +22,12 @@ import java.util.stream.Collectors;
  * and starts the suite in its own JVM; everything it runs is printed by {@code --dry-run}.
  */
 final class BenchCommand implements Command {
-    /** Parsed arguments. {@code filter} is null for the mode's own shape list; {@code rounds} null for its default. */
-    record Options(boolean quick, String filter, Integer rounds, boolean baseline, boolean dryRun) {
+    /**
+     * Parsed arguments. {@code filter}, {@code dtypes} and {@code threads} are null for the mode's own lists (they
+     * are normalised comma lists otherwise); {@code rounds} null for its default.
+     */
+    record Options(boolean quick, String filter, String dtypes, String threads, Integer rounds, boolean baseline,
+                   boolean dryRun) {
     }
 
     @Override
@@ -32,7 +37,7 @@ final class BenchCommand implements Command {
 
     @Override
     public String usage() {
-        return "[--quick] [--filter IDS] [--rounds N] [--no-baseline] [--dry-run]";
+        return "[--quick] [--filter IDS] [--dtype f32,f16,bf16] [--threads 1,all] [--rounds N] [--no-baseline] [--dry-run]";
     }
 
     @Override
@@ -45,6 +50,8 @@ final class BenchCommand implements Command {
         boolean baseline = true;
         boolean dryRun = false;
         String filter = null;
+        String dtypes = null;
+        String threads = null;
         Integer rounds = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
@@ -61,6 +68,45 @@ final class BenchCommand implements Command {
                         throw new UsageException("--filter: " + e.getMessage());
                     }
                 }
+                case "--dtype" -> {
+                    String v = value(args, ++i, a, "dtypes, e.g. f32 or f32,bf16");
+                    List<String> ids = new ArrayList<>();
+                    for (String d : commaList(a, v)) {
+                        try {
+                            String id = org.conv4j.DType.parse(d).id();
+                            if (!ids.contains(id)) {
+                                ids.add(id);
+                            }
+                        } catch (IllegalArgumentException e) {
+                            throw new UsageException("--dtype: " + e.getMessage());
+                        }
+                    }
+                    dtypes = String.join(",", ids);
+                }
+                case "--threads" -> {
+                    String v = value(args, ++i, a, "thread counts, e.g. 1 or 1,all");
+                    List<String> counts = new ArrayList<>();
+                    for (String t : commaList(a, v)) {
+                        String n = t.equalsIgnoreCase("all") ? "all" : t;
+                        if (!n.equals("all")) {
+                            int k;
+                            try {
+                                k = Integer.parseInt(t);
+                            } catch (NumberFormatException e) {
+                                k = -1;
+                            }
+                            if (k < 1) {
+                                throw new UsageException("--threads: each entry must be a positive integer or 'all', was '"
+                                        + t + "'");
+                            }
+                            n = Integer.toString(k);
+                        }
+                        if (!counts.contains(n)) {
+                            counts.add(n);
+                        }
+                    }
+                    threads = String.join(",", counts);
+                }
                 case "--rounds" -> {
                     String v = value(args, ++i, a, "a positive number of rounds");
                     try {
@@ -75,7 +121,18 @@ final class BenchCommand implements Command {
                 default -> throw new UsageException("unknown argument '" + a + "'");
             }
         }
-        return new Options(quick, filter, rounds, baseline, dryRun);
+        return new Options(quick, filter, dtypes, threads, rounds, baseline, dryRun);
+    }
+
+    private static List<String> commaList(String flag, String v) throws UsageException {
+        List<String> out = new ArrayList<>();
+        for (String e : v.split(",", -1)) {
+            if (e.isBlank()) {
+                throw new UsageException(flag + ": empty entry in '" + v + "'");
+            }
+            out.add(e.strip());
+        }
+        return out;
     }
 
     private static String value(List<String> args, int i, String flag, String what) throws UsageException {
@@ -175,6 +232,12 @@ final class BenchCommand implements Command {
         }
         if (o.filter() != null) {
             suite.addAll(List.of("--filter", o.filter()));
+        }
+        if (o.dtypes() != null) {
+            suite.addAll(List.of("--dtype", o.dtypes()));
+        }
+        if (o.threads() != null) {
+            suite.addAll(List.of("--threads", o.threads()));
         }
         if (o.rounds() != null) {
             suite.addAll(List.of("--rounds", o.rounds().toString()));

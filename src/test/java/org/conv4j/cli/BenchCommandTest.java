@@ -20,6 +20,8 @@ class BenchCommandTest {
         BenchCommand.Options o = BenchCommand.parse(List.of());
         assertFalse(o.quick());
         assertNull(o.filter());
+        assertNull(o.dtypes());
+        assertNull(o.threads());
         assertNull(o.rounds());
         assertTrue(o.baseline());
         assertFalse(o.dryRun());
@@ -34,6 +36,9 @@ class BenchCommandTest {
         assertEquals(3, o.rounds());
         assertFalse(o.baseline());
         assertTrue(o.dryRun());
+        BenchCommand.Options d = BenchCommand.parse(List.of("--dtype", "F32,bf16,f32", "--threads", "1,ALL,1,4"));
+        assertEquals("f32,bf16", d.dtypes(), "ids, deduplicated in order");
+        assertEquals("1,all,4", d.threads());
     }
 
     @Test
@@ -46,6 +51,12 @@ class BenchCommandTest {
         assertUsage("--rounds must be a positive integer, was '0'", "--rounds", "0");
         assertUsage("--rounds must be a positive integer, was 'two'", "--rounds", "two");
         assertUsage("--rounds needs a value", "--rounds");
+        assertUsage("--dtype: dtype must be one of f32, f16, bf16, was 'fp8'", "--dtype", "f32,fp8");
+        assertUsage("--dtype: empty entry", "--dtype", "f32,");
+        assertUsage("--dtype needs a value", "--dtype");
+        assertUsage("--threads: each entry must be a positive integer or 'all', was '0'", "--threads", "0");
+        assertUsage("--threads: each entry must be a positive integer or 'all', was 'many'", "--threads", "1,many");
+        assertUsage("--threads needs a value", "--threads", "--quick");
     }
 
     private static void assertUsage(String expected, String... args) {
@@ -77,12 +88,16 @@ class BenchCommandTest {
         assertTrue(r.out().contains("bench/RESULTS.md --svg "), r.out());
         assertFalse(r.out().contains("--baseline"), "--no-baseline: no C step\n" + r.out());
         assertFalse(r.out().contains("make -s -C"), r.out());
+        InfoCommandTest.Run narrow = InfoCommandTest.run("bench", "--filter", "S1", "--dtype", "f32", "--threads", "1",
+                "--no-baseline", "--dry-run");
+        assertEquals(0, narrow.code(), narrow.err());
+        assertTrue(narrow.out().contains("--filter S1 --dtype f32 --threads 1"), narrow.out());
     }
 
     @Test
     void theBaselineIsBuiltAndPassedOnlyWhenGccIsThere() {
         Path root = BenchCommand.projectRoot();
-        BenchCommand.Options o = new BenchCommand.Options(true, null, null, true, false);
+        BenchCommand.Options o = new BenchCommand.Options(true, null, null, null, null, true, false);
         List<BenchCommand.Step> with = BenchCommand.steps(o, root, true);
         assertTrue(with.stream().anyMatch(s -> s.kind() == BenchCommand.Kind.OPTIONAL_BUILD
                 && s.command().contains("make")));
@@ -99,7 +114,7 @@ class BenchCommandTest {
     @Test
     void aFailedBaselineBuildDropsOnlyTheBaselineArgument() {
         Path root = BenchCommand.projectRoot();
-        List<BenchCommand.Step> with = BenchCommand.steps(new BenchCommand.Options(false, "R2", null, true, false), root, true);
+        List<BenchCommand.Step> with = BenchCommand.steps(new BenchCommand.Options(false, "R2", null, null, null, true, false), root, true);
         List<BenchCommand.Step> without = BenchCommand.withoutBaseline(with);
         assertEquals(with.size(), without.size(), "same steps in the same places");
         for (int i = 0; i < with.size(); i++) {

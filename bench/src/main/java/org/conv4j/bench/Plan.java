@@ -63,9 +63,12 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
      * Builds the plan.
      *
      * @param shapeFilter shape ids to keep (null for the mode's own list)
+     * @param dtypeFilter dtypes to run (null for the mode's own list)
+     * @param threads     thread counts, see {@link #threadCounts}
      * @param withC       whether the C baseline binary is there to run
      */
-    static Plan build(Mode mode, int rounds, List<BenchShapes.Shape> shapeFilter, boolean withC, int allCores) {
+    static Plan build(Mode mode, int rounds, List<BenchShapes.Shape> shapeFilter, List<DType> dtypeFilter,
+                      List<Integer> threads, boolean withC) {
         List<String> notes = new ArrayList<>();
         List<EngineRegistry.EngineStatus> available = new ArrayList<>();
         for (EngineRegistry.EngineStatus s : Conv4j.engines()) {
@@ -79,7 +82,7 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
         Collections.reverse(available);
         List<BenchShapes.Shape> shapes = shapeFilter != null ? shapeFilter
                 : mode.shapes().stream().map(BenchShapes::byId).toList();
-        List<Integer> threads = allCores > 1 ? List.of(1, allCores) : List.of(1);
+        List<DType> dtypes = dtypeFilter != null ? dtypeFilter : mode.dtypes();
         List<Step> steps = new ArrayList<>();
         Set<String> declined = new java.util.LinkedHashSet<>();
         for (int r = 0; r < rounds; r++) {
@@ -88,10 +91,10 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
             }
             // The peak also runs in the middle of each round: the best of several, spread over the run, is the
             // least disturbed by whoever else uses the machine.
-            int groups = shapes.size() * mode.dtypes().size() * threads.size();
+            int groups = shapes.size() * dtypes.size() * threads.size();
             int g = 0;
             for (BenchShapes.Shape shape : shapes) {
-                for (DType dtype : mode.dtypes()) {
+                for (DType dtype : dtypes) {
                     OpSpec spec = shape.spec(dtype);
                     for (int t : threads) {
                         if (mode.midRoundPeak() && g++ == groups / 2 && groups > 1) {
@@ -124,6 +127,37 @@ record Plan(Mode mode, int rounds, List<Step> steps, List<String> notes) {
         }
         notes.addAll(collapse(declined));
         return new Plan(mode, rounds, List.copyOf(steps), List.copyOf(notes));
+    }
+
+    /**
+     * Thread counts from {@code --threads} entries ("1", "all" = every core, any positive number), deduplicated in
+     * order; null entries mean the default: 1 and all cores.
+     */
+    static List<Integer> threadCounts(List<String> entries, int allCores) {
+        if (entries == null) {
+            return allCores > 1 ? List.of(1, allCores) : List.of(1);
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String e : entries) {
+            int t;
+            if (e.strip().equalsIgnoreCase("all")) {
+                t = allCores;
+            } else {
+                try {
+                    t = Integer.parseInt(e.strip());
+                } catch (NumberFormatException x) {
+                    t = 0;
+                }
+                if (t < 1) {
+                    throw new IllegalArgumentException("--threads: each entry must be a positive integer or 'all', was '"
+                            + e + "'");
+                }
+            }
+            if (!out.contains(t)) {
+                out.add(t);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static String skipReason(Mode mode, EngineRegistry.EngineStatus e, BenchShapes.Shape shape, OpSpec spec,

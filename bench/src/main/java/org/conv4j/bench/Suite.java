@@ -17,6 +17,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.conv4j.Conv4j;
+import org.conv4j.DType;
 import org.conv4j.cli.BenchShapes;
 import org.conv4j.spi.EngineRegistry;
 import org.openjdk.jmh.results.RunResult;
@@ -44,9 +45,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Suite {
     static final String USAGE = """
-            usage: Suite [--quick] [--filter IDS] [--rounds N] [--baseline PATH] [--out DIR] [--dry-run]
+            usage: Suite [--quick] [--filter IDS] [--dtype LIST] [--threads LIST] [--rounds N] [--baseline PATH]
+                         [--out DIR] [--dry-run]
               --quick          representative subset, short iterations (the whole ./conv4j bench under 5 minutes)
               --filter IDS     comma-separated shape ids of shared/shapes.md (%s)
+              --dtype LIST     comma-separated dtypes (f32, f16, bf16; default: the mode's)
+              --threads LIST   comma-separated thread counts, 'all' for every core (default: 1,all)
               --rounds N       passes over the plan, interleaved; medians over all (default: 1 quick, 2 full)
               --baseline PATH  the native/build/baseline binary; without it no C rows
               --out DIR        output folder (default bench/target/results)
@@ -76,6 +80,8 @@ public final class Suite {
         boolean quick = false;
         boolean dryRun = false;
         List<BenchShapes.Shape> filter = null;
+        List<DType> dtypes = null;
+        List<String> threads = null;
         Integer rounds = null;
         Path baseline = null;
         Path out = Path.of("bench", "target", "results");
@@ -86,6 +92,9 @@ public final class Suite {
                     case "--quick" -> quick = true;
                     case "--dry-run" -> dryRun = true;
                     case "--filter" -> filter = BenchShapes.parse(value(args, ++i, a));
+                    case "--dtype" -> dtypes = java.util.Arrays.stream(value(args, ++i, a).split(","))
+                            .map(DType::parse).distinct().toList();
+                    case "--threads" -> threads = List.of(value(args, ++i, a).split(","));
                     case "--rounds" -> {
                         rounds = Integer.parseInt(value(args, ++i, a));
                         if (rounds < 1) {
@@ -112,12 +121,28 @@ public final class Suite {
         }
         Plan.Mode mode = quick ? Plan.QUICK : Plan.FULL;
         int cores = Runtime.getRuntime().availableProcessors();
-        Plan plan = Plan.build(mode, rounds != null ? rounds : quick ? 1 : 2, filter, baseline != null, cores);
+        Plan plan;
+        try {
+            plan = Plan.build(mode, rounds != null ? rounds : quick ? 1 : 2, filter, dtypes,
+                    Plan.threadCounts(threads, cores), baseline != null);
+        } catch (IllegalArgumentException e) {
+            System.err.println("Suite: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
         Suite suite = new Suite(plan, out, baseline, System.out);
         StringBuilder options = new StringBuilder(quick ? "--quick" : "");
         if (filter != null) {
             options.append(options.isEmpty() ? "" : " ").append("--filter ")
                     .append(String.join(",", filter.stream().map(BenchShapes.Shape::id).toList()));
+        }
+        if (dtypes != null) {
+            options.append(options.isEmpty() ? "" : " ").append("--dtype ")
+                    .append(String.join(",", dtypes.stream().map(DType::id).toList()));
+        }
+        if (threads != null) {
+            options.append(options.isEmpty() ? "" : " ").append("--threads ").append(String.join(",", threads));
         }
         if (rounds != null) {
             options.append(options.isEmpty() ? "" : " ").append("--rounds ").append(rounds);
