@@ -18,10 +18,11 @@ import org.conv4j.DType;
  * a flatten is a view of its input's buffer. The graph input and output keep their own memory for the whole run
  * so that a caller can read and rerun them.
  *
- * <p>A fused plan ({@link #fused}, or {@code fuse} set with any strategy) also decides the schedule: a convolution whose output only an add reads (ResNet's last
- * convolution of a unit, before the skip is added) runs as one residual convolution at the add's step,
- * {@code relu?(conv(x) + skip)}. Its output never exists (no buffer), its input lives until the add's step, and
- * the fused step writes in place over the skip when the skip dies there.
+ * <p>A fused plan ({@link #fused}, or {@code fuse} set with any strategy) also decides the schedule: a convolution
+ * whose output only an add reads (ResNet's last convolution of a unit, before the skip is added) runs as one
+ * residual convolution at the add's step, {@code relu?(conv(x) + skip)}. Its output is never computed, its input
+ * lives until the add's step, and the fused step writes in place over the skip when the skip dies there (and is
+ * not the convolution's input too).
  */
 public final class MemoryPlan {
     /** How buffers are assigned. */
@@ -126,8 +127,13 @@ public final class MemoryPlan {
             }
             int shared = -1;
             if (strategy == Strategy.REUSE_IN_PLACE && (l.canRunInPlace() || fusedConv[i] >= 0) && l.output() != graph.output()) {
-                // a fused step may write over the skip only (never over the convolution's input)
-                List<Value> candidates = fusedConv[i] >= 0 ? List.of(stepInputs.get(i).get(1)) : l.inputs();
+                // a fused step may write over the skip only, never over the convolution's input (which may be the
+                // skip itself: add(x, conv(x)))
+                List<Value> candidates = l.inputs();
+                if (fusedConv[i] >= 0) {
+                    List<Value> in = stepInputs.get(i);
+                    candidates = in.get(1) == in.get(0) ? List.of() : List.of(in.get(1));
+                }
                 for (Value v : candidates) {
                     int b = bufferOfValue[v.id()];
                     long[] r = raw.get(b);

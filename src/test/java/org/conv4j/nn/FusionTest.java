@@ -99,6 +99,9 @@ class FusionTest {
         assertEquals(g.layers().indexOf(g.layer("c3")), p.fusedConv(a2i));
         assertEquals(g.layers().indexOf(g.layer("c4")), p.fusedConv(a3i));
         assertSame(a1, p.stepInputs(a2i).get(1));
+        // a1 is both c3's input and the skip: a2 must not be written over it (nor a3 over a2, for c4)
+        assertTrue(p.bufferOf(a1.id()) != p.bufferOf(a2.id()));
+        assertTrue(p.bufferOf(a2.id()) != p.bufferOf(g.layer("a3").output().id()));
         Checkpoint w = TestModels.weights(g, 3);
         float[] x = TestModels.input(g, 4);
         float[] want;
