@@ -43,7 +43,8 @@ final class DnnlKernel implements Kernel {
     /** Contexts owned by threads (guarded by this); at most {@link #contextSlots}. */
     private final List<ExecContext> threadContexts = new ArrayList<>();
     private final int contextSlots;
-    private boolean closed; // guarded by this
+    /** Set by close (under this); read per call as a guard against use after close. */
+    private volatile boolean closed;
     /** The input the destination must hold before the primitive runs (a residual under a sum post-op), or -1. */
     private final int dstFrom;
     /** Bytes of the destination. */
@@ -216,6 +217,9 @@ final class DnnlKernel implements Kernel {
                         + what + " destination it is summed into has " + dstBytes);
             }
         }
+        if (closed) {
+            throw new IllegalStateException(what + ": the oneDNN kernel is closed");
+        }
         ExecContext ctx = mine.get();
         if (ctx == null) {
             ctx = adopt();
@@ -232,7 +236,10 @@ final class DnnlKernel implements Kernel {
         }
     }
 
-    private static Tensor arg(int input, Tensor in0, Tensor[] inputs, Tensor output) {
+    private Tensor arg(int input, Tensor in0, Tensor[] inputs, Tensor output) {
+        if (input > 0 && inputs == null) {
+            throw new IllegalArgumentException("inputs: " + what + " takes more than one input tensor");
+        }
         return input < 0 ? output : input == 0 ? in0 : inputs[input];
     }
 
