@@ -7,7 +7,12 @@ import java.util.Objects;
 /**
  * A 1-D, 2-D or 3-D convolution with TensorFlow semantics ({@code tf.nn.convolution}): per-axis strides and
  * dilations (1 = none), SAME/VALID/explicit padding, groups (depthwise when groups equal the input channels,
- * with a channel multiplier), an optional bias and a fused ReLU.
+ * with a channel multiplier), an optional bias, an optional residual sum and a fused ReLU:
+ * {@code output = relu?(conv(input) + bias + residual)}, the sum before the ReLU as in a ResNet unit.
+ *
+ * <p>Inputs: {@code input}, then, when {@link #hasResidual()}, {@code residual}, a tensor of exactly the output's
+ * dtype, layout and dims. The output may be the residual tensor itself (computed in place); any other overlap of
+ * output and inputs is rejected.
  *
  * <p>Parameters: {@code filter} in {@link #filterLayout()} with dims {@code [kernel..., C/groups, K]} (HWIO) or
  * {@code [K, C/groups, kernel...]} (OIHW), then {@code bias} {@code X [K]} when {@link #hasBias()}. A TensorFlow
@@ -32,6 +37,7 @@ public final class ConvSpec implements OpSpec {
     private final int[] padAfter;
     private final int groups;
     private final boolean bias;
+    private final boolean residual;
     private final boolean relu;
 
     private ConvSpec(Builder b) {
@@ -87,6 +93,7 @@ public final class ConvSpec implements OpSpec {
         }
         this.out = in.with(in.batch(), k, os);
         this.bias = b.bias;
+        this.residual = b.residual;
         this.relu = b.relu;
         out.tensor(dtype);
         cost();
@@ -180,8 +187,29 @@ public final class ConvSpec implements OpSpec {
         return bias;
     }
 
+    /** Whether a residual tensor (the second input, the output's shape) is added before the ReLU. */
+    public boolean hasResidual() {
+        return residual;
+    }
+
     public boolean relu() {
         return relu;
+    }
+
+    /** This spec with the residual sum on or off (everything else equal). */
+    public ConvSpec withResidual(boolean on) {
+        return on == residual ? this : toBuilder().residual(on).build();
+    }
+
+    /** This spec with the fused ReLU on or off (everything else equal). */
+    public ConvSpec withRelu(boolean on) {
+        return on == relu ? this : toBuilder().relu(on).build();
+    }
+
+    private Builder toBuilder() {
+        return new Builder(in.layout()).input(in.dims()).kernel(kernel).outChannels(out.channels()).strides(strides)
+                .dilations(dilations).padding(padding).groups(groups).bias(bias).residual(residual).relu(relu)
+                .filterLayout(filterLayout).dtype(dtype);
     }
 
     /** Filter dims in the filter layout. */
@@ -191,7 +219,7 @@ public final class ConvSpec implements OpSpec {
 
     @Override
     public List<TensorSpec> inputs() {
-        return List.of(in.tensor(dtype));
+        return residual ? List.of(in.tensor(dtype), out.tensor(dtype)) : List.of(in.tensor(dtype));
     }
 
     @Override
@@ -216,7 +244,9 @@ public final class ConvSpec implements OpSpec {
         long params = weights + (bias ? out.channels() : 0);
         long outElems = out.elementCount();
         long macs = Math.multiplyExact(outElems, Axes.product(kernel) * (in.channels() / groups));
-        return new Cost(params, macs, Math.multiplyExact(macs, 2L), outElems);
+        // the residual sum is one addition per output element
+        long flops = Math.addExact(Math.multiplyExact(macs, 2L), residual ? outElems : 0);
+        return new Cost(params, macs, flops, outElems);
     }
 
     @Override
@@ -224,20 +254,20 @@ public final class ConvSpec implements OpSpec {
         return o instanceof ConvSpec s && s.dtype == dtype && s.in.equals(in) && s.filterLayout == filterLayout
                 && Arrays.equals(s.kernel, kernel) && Arrays.equals(s.strides, strides)
                 && Arrays.equals(s.dilations, dilations) && s.padding.equals(padding) && s.groups == groups
-                && s.out.channels() == out.channels() && s.bias == bias && s.relu == relu;
+                && s.out.channels() == out.channels() && s.bias == bias && s.residual == residual && s.relu == relu;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(dtype, in.layout(), in.batch(), in.channels(), Arrays.hashCode(in.spatial()), out.channels(),
-                Arrays.hashCode(kernel), Arrays.hashCode(strides), padding, groups, bias, relu);
+                Arrays.hashCode(kernel), Arrays.hashCode(strides), padding, groups, bias, residual, relu);
     }
 
     @Override
     public String toString() {
         return describe() + " kernel " + Arrays.toString(kernel) + " strides " + Arrays.toString(strides)
                 + " dilations " + Arrays.toString(dilations) + " " + padding + " groups " + groups
-                + (bias ? " +bias" : "") + (relu ? " +relu" : "");
+                + (bias ? " +bias" : "") + (residual ? " +residual" : "") + (relu ? " +relu" : "");
     }
 
     /** Builds a {@link ConvSpec}; unset strides and dilations are 1, padding VALID, groups 1, dtype F32. */
@@ -252,6 +282,7 @@ public final class ConvSpec implements OpSpec {
         private int groups = 1;
         private int depthwiseMultiplier;
         private boolean bias;
+        private boolean residual;
         private boolean relu;
         private Layout filterLayout;
         private DType dtype = DType.F32;
@@ -312,6 +343,15 @@ public final class ConvSpec implements OpSpec {
 
         public Builder bias(boolean b) {
             this.bias = b;
+            return this;
+        }
+
+        /**
+         * Adds a second input, {@code residual}, of the output's dtype, layout and dims, summed into the result
+         * after the bias and before the ReLU.
+         */
+        public Builder residual(boolean r) {
+            this.residual = r;
             return this;
         }
 

@@ -9,7 +9,8 @@ import java.util.List;
  *
  * <p>{@code apply} may be called from several threads at once. Every call checks its tensors against the spec
  * (dtype, layout, shape, live memory, no overlap between output and inputs except an element-wise operation
- * writing in place) before the engine sees them.
+ * writing in place, or a residual convolution writing into exactly its residual tensor) before the engine sees
+ * them.
  */
 public interface Operation extends AutoCloseable {
     OpSpec spec();

@@ -37,6 +37,11 @@ public record TensorSpec(DType dtype, Layout layout, int[] dims) {
         return dims.clone();
     }
 
+    /** The dims array itself, for hot-path checks inside the package (never handed out). */
+    int[] dimsRef() {
+        return dims;
+    }
+
     /**
      * Checks that {@code t} matches this spec; {@code name} names the argument in the exception.
      *

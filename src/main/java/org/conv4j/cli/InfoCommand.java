@@ -105,6 +105,8 @@ final class InfoCommand implements Command {
         m.put("conv 3x3", t -> ConvSpec.builder(Layout.NHWC).input(act).kernel(3, 3).outChannels(64)
                 .padding(Padding.SAME).bias(true).relu(true).dtype(t).build());
         m.put("conv 1x1", t -> ConvSpec.builder(Layout.NHWC).input(act).kernel(1, 1).outChannels(128).dtype(t).build());
+        m.put("conv +residual", t -> ConvSpec.builder(Layout.NHWC).input(act).kernel(3, 3).outChannels(64)
+                .padding(Padding.SAME).bias(true).residual(true).relu(true).dtype(t).build());
         m.put("conv depthwise", t -> ConvSpec.builder(Layout.NHWC).input(act).kernel(3, 3).depthwise(1)
                 .padding(Padding.SAME).dtype(t).build());
         m.put("conv NCHW", t -> ConvSpec.builder(Layout.NCHW).input(1, 64, 28, 28).kernel(3, 3).outChannels(64)

@@ -153,7 +153,8 @@ final class RunCommand implements Command {
             w = Checkpoint.random(g, 42);
             out.println("weights   random (He normal before ReLU, Glorot uniform elsewhere, identity batch norms)");
         }
-        try (Model m = Model.compile(g, w, o.engine())) {
+        // fused plan: ResNet's last convolution of each unit runs with the skip sum and ReLU as one operation
+        try (Model m = Model.compile(g, w, o.engine(), MemoryPlan.fused(g))) {
             w = null; // the engines hold their own copies
             double compileS = (System.nanoTime() - t0) / 1e9;
             out.printf(Locale.ROOT, "engines   %s (requested %s), %d intra-op threads; prepared in %.2f s%n",

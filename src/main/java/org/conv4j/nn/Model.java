@@ -20,6 +20,11 @@ import org.conv4j.Tensor;
  * partial connection tables applied, dense columns permuted to the flatten's memory order), and a
  * {@link MemoryPlan} for the activations. Run it through {@link #newSession()}; sessions may run on several
  * threads at once, one session per thread.
+ *
+ * <p>Compiled with a fused plan ({@link MemoryPlan#fused}), each convolution that only
+ * an add reads is prepared with that add as one residual convolution ({@code ConvSpec.residual}, the add's ReLU
+ * fused too): ResNet's units then run their last convolution, the skip sum and the ReLU in one operation, in
+ * place over the skip where it dies. The fused convolution's own output then never exists.
  */
 public final class Model implements AutoCloseable {
     private final Graph graph;
@@ -35,6 +40,11 @@ public final class Model implements AutoCloseable {
         for (int i = 0; i < graph.layers().size(); i++) {
             index.put(graph.layers().get(i).name(), i);
         }
+    }
+
+    /** The residual convolution running convolution layer {@code conv} and add layer {@code add} as one. */
+    static ConvSpec fusedSpec(Layer.Conv conv, Layer add) {
+        return conv.spec().withResidual(true).withRelu(((org.conv4j.AddSpec) add.spec()).relu());
     }
 
     /** Compiles with the default plan (sharing, in place) on {@code engine} ({@code null} or "auto": per op). */
@@ -66,7 +76,15 @@ public final class Model implements AutoCloseable {
         try {
             for (int i = 0; i < ops.length; i++) {
                 Layer l = layers.get(i);
-                ops[i] = l.spec() == null ? null : prepare(l, weights, engineFor.apply(l.spec()));
+                if (plan.fusedInto(i) >= 0) {
+                    ops[i] = null; // runs inside the add it is fused into
+                } else if (plan.fusedConv(i) >= 0) {
+                    Layer.Conv conv = (Layer.Conv) layers.get(plan.fusedConv(i));
+                    ConvSpec spec = fusedSpec(conv, l);
+                    ops[i] = prepareFused(conv, l, spec, weights, engineFor.apply(spec));
+                } else {
+                    ops[i] = l.spec() == null ? null : prepare(l, weights, engineFor.apply(l.spec()));
+                }
             }
         } catch (RuntimeException | Error e) {
             for (Operation op : ops) {
@@ -100,6 +118,20 @@ public final class Model implements AutoCloseable {
             return Conv4j.prepare(layer.spec(), engine, params);
         } catch (RuntimeException e) {
             throw new IllegalStateException("layer '" + layer.name() + "' (" + layer.type() + "): " + e.getMessage(), e);
+        } finally {
+            for (Tensor t : params) {
+                t.close();
+            }
+        }
+    }
+
+    private static Operation prepareFused(Layer.Conv conv, Layer add, ConvSpec spec, Checkpoint w, String engine) {
+        Tensor[] params = convParams(conv, w);
+        try {
+            return Conv4j.prepare(spec, engine, params);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("layers '" + conv.name() + "' + '" + add.name() + "' (residual conv): "
+                    + e.getMessage(), e);
         } finally {
             for (Tensor t : params) {
                 t.close();
@@ -193,13 +225,17 @@ public final class Model implements AutoCloseable {
         return plan;
     }
 
-    /** The prepared operation of a layer; {@code null} for a flatten (a view). */
+    /**
+     * The prepared operation of a layer; {@code null} for a flatten (a view). A convolution fused into an add
+     * answers the add's residual convolution, which runs it.
+     */
     public Operation operation(String layerName) {
         Integer i = index.get(layerName);
         if (i == null) {
             throw new IllegalArgumentException("layer '" + layerName + "' does not exist in " + graph.name());
         }
-        return ops[i];
+        int into = plan.fusedInto(i);
+        return into >= 0 ? ops[into] : ops[i];
     }
 
     Operation operation(int layerIndex) {
@@ -249,6 +285,10 @@ public final class Model implements AutoCloseable {
         if (layout.graph() != graph || layout.dtype() != graph.dtype()) {
             throw new IllegalArgumentException("plan: made for " + layout.graph().name() + " " + layout.dtype().id()
                     + ", not for " + graph.name() + " " + graph.dtype().id());
+        }
+        if (!layout.sameSchedule(plan)) {
+            throw new IllegalArgumentException("plan: " + layout + " fuses other layers than the plan the model was"
+                    + " compiled for, " + plan);
         }
         return new Session(this, layout);
     }

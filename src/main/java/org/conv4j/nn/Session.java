@@ -32,13 +32,16 @@ public final class Session implements AutoCloseable {
             this.memory = arena.allocate(Math.max(plan.arenaBytes(), MemoryPlan.ALIGNMENT), MemoryPlan.ALIGNMENT);
             this.tensors = new Tensor[g.values().size()];
             for (Value v : g.values()) {
+                if (plan.isFused(v.id())) {
+                    continue; // a fused convolution's output: never computed
+                }
                 MemoryPlan.Buffer b = plan.bufferOf(v.id());
                 tensors[v.id()] = Tensor.wrap(memory.asSlice(b.offset(), b.bytes()), v.spec().dtype(), v.spec().layout(),
                         v.dims());
             }
-            for (Layer l : g.layers()) {
+            for (int i = 0; i < g.layers().size(); i++) {
                 List<Tensor> in = new ArrayList<>();
-                for (Value v : l.inputs()) {
+                for (Value v : plan.stepInputs(i)) { // a fused add reads the convolution's input and the skip
                     in.add(tensors[v.id()]);
                 }
                 layerInputs.add(List.copyOf(in));
@@ -63,9 +66,18 @@ public final class Session implements AutoCloseable {
         return tensors[model.graph().output().id()];
     }
 
-    /** The tensor holding {@code v} (valid while its buffer is not reused by a later layer). */
+    /**
+     * The tensor holding {@code v} (valid while its buffer is not reused by a later layer).
+     *
+     * @throws IllegalStateException for the output of a convolution the plan fused into its add (never computed)
+     */
     public Tensor tensor(Value v) {
-        return tensors[v.id()];
+        Tensor t = tensors[v.id()];
+        if (t == null) {
+            throw new IllegalStateException("value " + v + ": the plan fuses the convolution writing it into its add, "
+                    + "so it is never computed; compile with an unfused plan to read it");
+        }
+        return t;
     }
 
     public MemoryPlan plan() {

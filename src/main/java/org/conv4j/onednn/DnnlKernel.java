@@ -7,6 +7,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -35,7 +36,19 @@ final class DnnlKernel implements Kernel {
     private final MemorySegment[] constMems;
     private final MemorySegment scratchMd;
     private final long scratchBytes;
+    /** Contexts to borrow, for threads beyond {@link #contextSlots}. */
     private final AtomicReferenceArray<ExecContext> pool;
+    /** The calling thread's own context, if it has one. */
+    private final ThreadLocal<ExecContext> mine = new ThreadLocal<>();
+    /** Contexts owned by threads (guarded by this); at most {@link #contextSlots}. */
+    private final List<ExecContext> threadContexts = new ArrayList<>();
+    private final int contextSlots;
+    /** Set by close (under this); read per call as a guard against use after close. */
+    private volatile boolean closed;
+    /** The input the destination must hold before the primitive runs (a residual under a sum post-op), or -1. */
+    private final int dstFrom;
+    /** Bytes of the destination. */
+    private final long dstBytes;
     /** Runs the primitive; a critical downcall for short primitives (see {@link #SHORT_FLOPS}). */
     private final Execute execute;
     /** Small primitives run on the calling thread alone (see {@link Plans#SINGLE_THREAD_FLOPS}). */
@@ -78,8 +91,16 @@ final class DnnlKernel implements Kernel {
             }
             this.scratchMd = Native.queryMd(plan.pd(), dnnl_query_scratchpad_md, 0);
             this.scratchBytes = scratchMd.equals(MemorySegment.NULL) ? 0 : Native.mdSize(scratchMd);
-            int slots = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
-            this.pool = new AtomicReferenceArray<>(slots);
+            this.contextSlots = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+            this.pool = new AtomicReferenceArray<>(contextSlots);
+            this.dstFrom = plan.dstFrom();
+            long db = -1;
+            for (Plans.UserArg u : userArgs) {
+                if (u.input() < 0) {
+                    db = u.bytes();
+                }
+            }
+            this.dstBytes = db;
             this.execute = new Execute(userArgs.length, spec.cost().flops() <= SHORT_FLOPS);
             this.res = r;
             this.cleanable = CLEANER.register(this, r);
@@ -96,8 +117,14 @@ final class DnnlKernel implements Kernel {
 
     /** The handles of the context a call from this thread takes next (single-threaded use only). */
     CallHandles callHandles() {
-        ExecContext c = acquire();
-        release(c);
+        ExecContext c = mine.get();
+        if (c == null) {
+            c = adopt();
+        }
+        if (c == null) {
+            c = acquire();
+            release(c);
+        }
         return new CallHandles(primitive, c.stream, c.nargs, c.args, c.userMems.clone());
     }
 
@@ -117,7 +144,7 @@ final class DnnlKernel implements Kernel {
         MemorySegment target = Native.queryMd(pd, dnnl_query_exec_arg_md, c.argId());
         long bytes = Native.mdSize(target);
         MemorySegment buffer = weights.allocate(Math.max(bytes, 1), 64);
-        MemorySegment mem = memory(target, buffer, r);
+        MemorySegment mem = memory(engine, target, buffer, r);
         try (Arena tmp = Arena.ofConfined(); Resources once = new Resources()) {
             MemorySegment userMd = once.add(Resources.Kind.MEMORY_DESC,
                     Native.mdStrided(c.plainDims(), dnnl_f32, Native.denseStrides(c.plainDims())));
@@ -131,7 +158,7 @@ final class DnnlKernel implements Kernel {
                 MemorySegment.copy(src, 0, buffer, 0, bytes);
                 return mem;
             }
-            MemorySegment srcMem = memory(userMd, src, once);
+            MemorySegment srcMem = memory(engine, userMd, src, once);
             MemorySegment slot = tmp.allocate(ValueLayout.ADDRESS);
             Native.check(dnnl_reorder_primitive_desc_create(slot, userMd, engine, target, engine, MemorySegment.NULL),
                     "dnnl_reorder_primitive_desc_create");
@@ -149,7 +176,7 @@ final class DnnlKernel implements Kernel {
         return mem;
     }
 
-    private MemorySegment memory(MemorySegment md, MemorySegment handle, Resources owner) {
+    private static MemorySegment memory(MemorySegment engine, MemorySegment md, MemorySegment handle, Resources owner) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment slot = a.allocate(ValueLayout.ADDRESS);
             Native.check(dnnl_memory_create(slot, md, engine, handle), "dnnl_memory_create");
@@ -165,21 +192,69 @@ final class DnnlKernel implements Kernel {
 
     @Override
     public void execute(Tensor[] inputs, Tensor output) {
+        run(inputs[0], inputs, output);
+    }
+
+    @Override
+    public void executeSingle(Tensor input, Tensor output) {
+        run(input, null, output);
+    }
+
+    /** Runs the primitive on input 0 {@code in0}, the other inputs from {@code inputs} (null for one input). */
+    private void run(Tensor in0, Tensor[] inputs, Tensor output) {
         // Checks before any native call: a wrong size here would let oneDNN read or write past the segment.
         for (Plans.UserArg u : userArgs) {
-            Tensor t = u.input() < 0 ? output : inputs[u.input()];
-            long size = t.segment().byteSize();
+            long size = arg(u.input(), in0, inputs, output).segment().byteSize();
             if (size != u.bytes()) {
                 throw new IllegalArgumentException((u.input() < 0 ? "output" : "inputs[" + u.input() + "]")
                         + ": segment of " + size + " bytes, oneDNN's descriptor for " + what + " needs " + u.bytes());
             }
         }
-        ExecContext ctx = acquire();
+        if (dstFrom >= 0) {
+            long size = inputs == null ? -1 : inputs[dstFrom].segment().byteSize();
+            if (size != dstBytes) {
+                throw new IllegalArgumentException("inputs[" + dstFrom + "]: segment of " + size + " bytes, the "
+                        + what + " destination it is summed into has " + dstBytes);
+            }
+        }
+        if (closed) {
+            throw new IllegalStateException(what + ": the oneDNN kernel is closed");
+        }
+        ExecContext ctx = mine.get();
+        if (ctx == null) {
+            ctx = adopt();
+        }
+        if (ctx != null) {
+            run(ctx, in0, inputs, output);
+            return;
+        }
+        ctx = acquire();
         try {
-            ctx.run(inputs, output);
+            run(ctx, in0, inputs, output);
         } finally {
             release(ctx);
         }
+    }
+
+    private Tensor arg(int input, Tensor in0, Tensor[] inputs, Tensor output) {
+        if (input > 0 && inputs == null) {
+            throw new IllegalArgumentException("inputs: " + what + " takes more than one input tensor");
+        }
+        return input < 0 ? output : input == 0 ? in0 : inputs[input];
+    }
+
+    /**
+     * Gives this thread a context of its own, used without atomic operations from then on, while fewer than
+     * {@link #contextSlots} threads have one; null beyond that (the caller then borrows one from the pool).
+     */
+    private synchronized ExecContext adopt() {
+        if (closed || threadContexts.size() >= contextSlots) {
+            return null;
+        }
+        ExecContext c = newContext();
+        threadContexts.add(c);
+        mine.set(c);
+        return c;
     }
 
     private ExecContext acquire() {
@@ -191,7 +266,7 @@ final class DnnlKernel implements Kernel {
                 return c;
             }
         }
-        return new ExecContext();
+        return newContext();
     }
 
     private void release(ExecContext ctx) {
@@ -209,17 +284,90 @@ final class DnnlKernel implements Kernel {
 
     @Override
     public void close() {
-        for (int i = 0; i < pool.length(); i++) {
-            ExecContext c = pool.getAndSet(i, null);
-            if (c != null) {
-                c.resources.close();
-            }
+        synchronized (this) {
+            closed = true;
+            threadContexts.clear();
         }
+        for (int i = 0; i < pool.length(); i++) {
+            pool.getAndSet(i, null);
+        }
+        // frees the primitive, the weights and every context (each registered its resources with res)
         cleanable.clean();
     }
 
-    /** What one call needs of its own: stream, memory objects for the user tensors, scratchpad, argument array. */
-    private final class ExecContext {
+    private ExecContext newContext() {
+        return new ExecContext(engine, userArgs, constIds, constMems, scratchMd, scratchBytes, res);
+    }
+
+    private void run(ExecContext ctx, Tensor in0, Tensor[] inputs, Tensor output) {
+        boolean staged = false;
+        MemorySegment dst = null;
+        for (int i = 0; i < userArgs.length; i++) {
+            Plans.UserArg u = userArgs[i];
+            MemorySegment seg = arg(u.input(), in0, inputs, output).segment();
+            if (!seg.isNative()) {
+                if (ctx.staging[i] == null) {
+                    ctx.staging[i] = ctx.arena.allocate(u.bytes(), 64);
+                }
+                if (u.input() >= 0) {
+                    MemorySegment.copy(seg, 0, ctx.staging[i], 0, u.bytes());
+                }
+                seg = ctx.staging[i];
+                staged = true;
+            }
+            if (u.input() < 0) {
+                dst = seg;
+            }
+            long address = seg.address();
+            if (address != ctx.handles[i]) {
+                // Only when the tensor changed (a context serves one call at a time, so the memory object still holds
+                // the last address). The bare address: the execute call below keeps the segment alive, so this call
+                // need not (acquiring a shared arena costs atomic operations on every call).
+                Native.check(dnnl_memory_set_data_handle(ctx.userMems[i], MemorySegment.ofAddress(address)),
+                        "dnnl_memory_set_data_handle");
+                ctx.handles[i] = address;
+            }
+            ctx.keep[i] = seg;
+        }
+        if (dstFrom >= 0) {
+            // The sum post-op adds the convolution to what the destination holds: the residual, copied there
+            // unless the output is the residual tensor itself (in place).
+            MemorySegment r = inputs[dstFrom].segment();
+            if (!(r.isNative() && dst.isNative() && r.address() == dst.address())) {
+                MemorySegment.copy(r, 0, dst, 0, dstBytes);
+            }
+        }
+        // Primitives that split their work when they run read the calling thread's OpenMP thread count then;
+        // conv4j owns that count (conv4j.threads), so it is set back to conv4j's, not read first.
+        if (singleThreaded) {
+            omp_set_num_threads(1);
+        }
+        int status;
+        try {
+            status = execute.run(primitive, ctx.stream, ctx.nargs, ctx.args, ctx.keep);
+        } finally {
+            if (singleThreaded) {
+                omp_set_num_threads(threads);
+            }
+        }
+        Native.check(status, "dnnl_primitive_execute");
+        Native.check(dnnl_stream_wait(ctx.stream), "dnnl_stream_wait");
+        Arrays.fill(ctx.keep, null);
+        if (staged) {
+            for (int i = 0; i < userArgs.length; i++) {
+                if (userArgs[i].input() < 0 && ctx.staging[i] != null && !output.segment().isNative()) {
+                    MemorySegment.copy(ctx.staging[i], 0, output.segment(), 0, userArgs[i].bytes());
+                }
+            }
+        }
+    }
+
+    /**
+     * What one call needs of its own: stream, memory objects for the user tensors, scratchpad, argument array.
+     * Static, and holding nothing of the kernel: a thread's {@link ThreadLocal} keeps its context, and a reference
+     * back would keep an unclosed kernel reachable from every thread that called it, so its Cleaner never ran.
+     */
+    private static final class ExecContext {
         final Resources resources = new Resources();
         final Runnable freeAction = resources::close;
         final MemorySegment stream;
@@ -231,21 +379,28 @@ final class DnnlKernel implements Kernel {
         final MemorySegment[] staging;
         /** The segments of the running call, kept alive by the execute downcall (see {@link Execute}). */
         final MemorySegment[] keep;
+        /** The data handle each of {@link #userMems} holds (0: none yet). */
+        final long[] handles;
 
-        ExecContext() {
+        ExecContext(MemorySegment engine, Plans.UserArg[] userArgs, int[] constIds, MemorySegment[] constMems,
+                MemorySegment scratchMd, long scratchBytes, Resources owner) {
             try {
                 arena = resources.add(Arena.ofShared());
                 MemorySegment slot = arena.allocate(ValueLayout.ADDRESS);
                 Native.check(dnnl_stream_create(slot, engine, dnnl_stream_default_flags), "dnnl_stream_create");
                 stream = resources.add(Resources.Kind.STREAM, Native.out(slot));
                 nargs = userArgs.length + constIds.length + (scratchBytes > 0 ? 1 : 0);
-                args = arena.allocate(dnnl_exec_arg_t, nargs);
+                // A view without the shared arena's session: passing it to the execute downcall then costs no
+                // acquire and release (two atomic operations); the arena lives as long as this context.
+                args = MemorySegment.ofAddress(arena.allocate(dnnl_exec_arg_t, nargs).address())
+                        .reinterpret(dnnl_exec_arg_t.byteSize() * nargs);
                 userMems = new MemorySegment[userArgs.length];
                 staging = new MemorySegment[userArgs.length];
                 keep = new MemorySegment[userArgs.length];
+                handles = new long[userArgs.length];
                 int k = 0;
                 for (int i = 0; i < userArgs.length; i++) {
-                    userMems[i] = memory(userArgs[i].md(), MemorySegment.NULL, resources);
+                    userMems[i] = memory(engine, userArgs[i].md(), MemorySegment.NULL, resources);
                     setArg(args, k++, userArgs[i].argId(), userMems[i]);
                 }
                 for (int i = 0; i < constIds.length; i++) {
@@ -253,58 +408,12 @@ final class DnnlKernel implements Kernel {
                 }
                 if (scratchBytes > 0) {
                     MemorySegment buf = arena.allocate(scratchBytes, 64);
-                    setArg(args, k, DNNL_ARG_SCRATCHPAD, memory(scratchMd, buf, resources));
+                    setArg(args, k, DNNL_ARG_SCRATCHPAD, memory(engine, scratchMd, buf, resources));
                 }
-                res.onFree(freeAction);
+                owner.onFree(freeAction);
             } catch (RuntimeException e) {
                 resources.close();
                 throw e;
-            }
-        }
-
-        void run(Tensor[] inputs, Tensor output) {
-            boolean staged = false;
-            for (int i = 0; i < userArgs.length; i++) {
-                Plans.UserArg u = userArgs[i];
-                MemorySegment seg = (u.input() < 0 ? output : inputs[u.input()]).segment();
-                if (!seg.isNative()) {
-                    if (staging[i] == null) {
-                        staging[i] = arena.allocate(u.bytes(), 64);
-                    }
-                    if (u.input() >= 0) {
-                        MemorySegment.copy(seg, 0, staging[i], 0, u.bytes());
-                    }
-                    seg = staging[i];
-                    staged = true;
-                }
-                // The bare address: the execute call below keeps the segment alive, so this call need not (acquiring a
-                // shared arena costs atomic operations on every call).
-                Native.check(dnnl_memory_set_data_handle(userMems[i], MemorySegment.ofAddress(seg.address())),
-                        "dnnl_memory_set_data_handle");
-                keep[i] = seg;
-            }
-            // Primitives that split their work when they run read the calling thread's OpenMP thread count then;
-            // conv4j owns that count (conv4j.threads), so it is set back to conv4j's, not read first.
-            if (singleThreaded) {
-                omp_set_num_threads(1);
-            }
-            int status;
-            try {
-                status = execute.run(primitive, stream, nargs, args, keep);
-            } finally {
-                if (singleThreaded) {
-                    omp_set_num_threads(threads);
-                }
-            }
-            Native.check(status, "dnnl_primitive_execute");
-            Native.check(dnnl_stream_wait(stream), "dnnl_stream_wait");
-            Arrays.fill(keep, null);
-            if (staged) {
-                for (int i = 0; i < userArgs.length; i++) {
-                    if (userArgs[i].input() < 0 && staging[i] != null && !output.segment().isNative()) {
-                        MemorySegment.copy(staging[i], 0, output.segment(), 0, userArgs[i].bytes());
-                    }
-                }
             }
         }
     }

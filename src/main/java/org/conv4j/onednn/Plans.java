@@ -43,8 +43,12 @@ final class Plans {
     record ConstArg(int argId, long[] plainDims, Function<Tensor[], float[]> values) {
     }
 
-    /** A primitive descriptor with its arguments; its native objects belong to the {@link Resources} given. */
-    record Plan(MemorySegment pd, String impl, List<UserArg> userArgs, List<ConstArg> constArgs) {
+    /**
+     * A primitive descriptor with its arguments; its native objects belong to the {@link Resources} given.
+     * {@code dstFrom} is the input whose values the destination must hold when the primitive starts (a sum post-op
+     * accumulates into it), or -1.
+     */
+    record Plan(MemorySegment pd, String impl, List<UserArg> userArgs, List<ConstArg> constArgs, int dstFrom) {
     }
 
     /** oneDNN declined the spec (no implementation, or only a reference one when {@code ref} is set). */
@@ -102,6 +106,7 @@ final class Plans {
         private final Resources r;
         private final List<UserArg> user = new ArrayList<>();
         private final List<ConstArg> consts = new ArrayList<>();
+        private int dstFrom = -1;
 
         Builder(MemorySegment engine, Resources r) {
             this.engine = engine;
@@ -126,7 +131,7 @@ final class Plans {
             if (impl.startsWith("ref")) {
                 throw new Unsupported("oneDNN would run its reference kernel '" + impl + "'");
             }
-            return new Plan(pd, impl, List.copyOf(user), List.copyOf(consts));
+            return new Plan(pd, impl, List.copyOf(user), List.copyOf(consts), dstFrom);
         }
 
         // ---- memory descriptors
@@ -168,17 +173,32 @@ final class Plans {
         // ---- attributes
 
         private MemorySegment attr(boolean relu) {
+            return attr(false, relu);
+        }
+
+        /**
+         * A user-scratchpad attribute with, in this order, a sum post-op ({@code sum}: the destination's previous
+         * values are added, so the residual sum comes before the ReLU) and a ReLU post-op.
+         */
+        private MemorySegment attr(boolean sum, boolean relu) {
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment slot = a.allocate(ValueLayout.ADDRESS);
                 Native.check(dnnl_primitive_attr_create(slot), "dnnl_primitive_attr_create");
                 MemorySegment attr = r.add(Resources.Kind.ATTR, Native.out(slot));
                 Native.check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
                         "dnnl_primitive_attr_set_scratchpad_mode");
-                if (relu) {
+                if (sum || relu) {
                     Native.check(dnnl_post_ops_create(slot), "dnnl_post_ops_create");
                     MemorySegment ops = r.add(Resources.Kind.POST_OPS, Native.out(slot));
-                    Native.check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f),
-                            "dnnl_post_ops_append_eltwise");
+                    if (sum) {
+                        // scale 1, no zero point, the destination's own data type
+                        Native.check(dnnl_post_ops_append_sum(ops, 1f, 0, dnnl_data_type_undef),
+                                "dnnl_post_ops_append_sum");
+                    }
+                    if (relu) {
+                        Native.check(dnnl_post_ops_append_eltwise(ops, dnnl_eltwise_relu, 0f, 0f),
+                                "dnnl_post_ops_append_eltwise");
+                    }
                     Native.check(dnnl_primitive_attr_set_post_ops(attr, ops), "dnnl_primitive_attr_set_post_ops");
                 }
                 return attr;
@@ -231,7 +251,13 @@ final class Plans {
             long[] strides = Native.longs(s.strides());
             long[] pl = Native.longs(s.padBefore());
             long[] pr = Native.longs(s.padAfter());
-            MemorySegment attr = attr(s.relu());
+            // The residual is fused as a sum post-op: the destination holds the residual when the primitive starts
+            // (the call copies it there unless the output is the residual tensor itself) and oneDNN adds the
+            // convolution to it before the ReLU. One primitive serves both in-place and out-of-place calls.
+            MemorySegment attr = attr(s.hasResidual(), s.relu());
+            if (s.hasResidual()) {
+                dstFrom = 1;
+            }
             MemorySegment pd = pd("dnnl_convolution_forward_primitive_desc_create",
                     (slot, a) -> dnnl_convolution_forward_primitive_desc_create(slot, engine, dnnl_forward_inference,
                             dnnl_convolution_direct, src, wei, bias, dst, Native.dims(a, strides),

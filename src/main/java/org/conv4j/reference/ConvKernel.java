@@ -6,7 +6,11 @@ import org.conv4j.Tensor;
 import org.conv4j.Weights;
 import org.conv4j.spi.Kernel;
 
-/** Direct convolution: for every output element, the sum over its window, input channels of its group, and bias. */
+/**
+ * Direct convolution: for every output element, the sum over its window, input channels of its group, bias and
+ * residual. The residual element is read just before the output element at the same index is written, so the
+ * output may be the residual tensor itself.
+ */
 final class ConvKernel implements Kernel {
     private final ConvSpec spec;
     /** Filter as [K][C/groups][KD][KH][KW]. */
@@ -22,6 +26,7 @@ final class ConvKernel implements Kernel {
     @Override
     public void execute(Tensor[] inputs, Tensor output) {
         Tensor x = inputs[0];
+        Tensor residual = spec.hasResidual() ? inputs[1] : null;
         ActivationShape in = spec.inputShape();
         ActivationShape out = spec.outputShape();
         Window g3 = Window.of(in, out, spec.kernel(), spec.strides(), spec.dilations(), spec.padBefore());
@@ -65,11 +70,15 @@ final class ConvKernel implements Kernel {
                                     }
                                 }
                             }
+                            long yi = g3.y(n, oc, od, oh, ow);
+                            if (residual != null) {
+                                acc += residual.getFloat(yi);
+                            }
                             float v = (float) acc;
                             if (spec.relu() && !(v > 0)) {
                                 v = Float.isNaN(v) ? v : 0f;
                             }
-                            output.setFloat(g3.y(n, oc, od, oh, ow), v);
+                            output.setFloat(yi, v);
                         }
                     }
                 }

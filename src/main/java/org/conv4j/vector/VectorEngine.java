@@ -74,6 +74,7 @@ final class VectorEngine implements Engine {
     @Override
     public Kernel prepare(OpSpec spec, Tensor[] params) {
         return switch (spec) {
+            case ConvSpec s when s.hasResidual() -> new ResidualConvKernel(simd, workers, budgets, s, params);
             case ConvSpec s -> WindowKernel.conv(simd, workers, budgets, s, params);
             case ConvTransposeSpec s -> WindowKernel.convTranspose(simd, workers, budgets, s, params);
             case PoolSpec s -> s.depthWindow() > 1 ? PixelKernel.depthMax(simd, workers, s) : WindowKernel.pool(simd, workers, budgets, s);

@@ -53,6 +53,99 @@ class OneDnnKernelGuardTest {
     }
 
     @Test
+    void theSingleInputPathAndTheResidualAreCheckedToo() {
+        ConvSpec res = ConvSpec.builder(Layout.NHWC).input(1, 6, 6, 4).kernel(3, 3).outChannels(5)
+                .padding(Padding.SAME).residual(true).build();
+        try (Tensor w = SPEC.params().get(0).allocate(DType.F32);
+             Tensor x = SPEC.inputs().get(0).allocate(DType.F32);
+             Tensor small = Tensor.allocate(DType.F32, Layout.NHWC, 1, 6, 6, 3);
+             Tensor smallOut = Tensor.allocate(DType.F32, Layout.NHWC, 1, 6, 5, 5);
+             Tensor y = SPEC.output().allocate(DType.F32)) {
+            Kernel k = engine().prepare(SPEC, new Tensor[] {w});
+            try {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> k.executeSingle(small, y));
+                assertTrue(e.getMessage().contains("inputs[0]"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> k.executeSingle(x, smallOut));
+                assertTrue(e.getMessage().contains("output"), e.getMessage());
+            } finally {
+                k.close();
+            }
+            Kernel kr = engine().prepare(res, new Tensor[] {w});
+            try {
+                // a residual smaller than the destination it is copied into
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> kr.execute(new Tensor[] {x, smallOut}, y));
+                assertTrue(e.getMessage().contains("inputs[1]"), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class, () -> kr.executeSingle(x, y));
+                assertTrue(e.getMessage().contains("inputs[1]"), e.getMessage());
+            } finally {
+                kr.close();
+            }
+        }
+    }
+
+    @Test
+    void tensorsThatChangeBetweenCallsAreAllUsed() {
+        // A thread's context keeps the last data handles and sets them only when a tensor changes.
+        Random r = new Random(5);
+        try (Tensor w = SPEC.params().get(0).allocate(DType.F32);
+             Tensor x1 = SPEC.inputs().get(0).allocate(DType.F32);
+             Tensor x2 = SPEC.inputs().get(0).allocate(DType.F32);
+             Tensor y1 = SPEC.output().allocate(DType.F32);
+             Tensor y2 = SPEC.output().allocate(DType.F32);
+             Tensor e1 = SPEC.output().allocate(DType.F32);
+             Tensor e2 = SPEC.output().allocate(DType.F32)) {
+            OneDnnConcurrencyTest.fill(w, r);
+            OneDnnConcurrencyTest.fill(x1, r);
+            OneDnnConcurrencyTest.fill(x2, r);
+            // prepared after the weights are filled: an operation keeps its own copy
+            try (Operation ref2 = Conv4j.prepare(SPEC, "reference", w); Operation op2 = Conv4j.prepare(SPEC, "onednn", w)) {
+                ref2.apply(x1, e1);
+                ref2.apply(x2, e2);
+                for (int round = 0; round < 3; round++) {
+                    op2.apply(x1, y1);
+                    op2.apply(x2, y1); // same output, other input
+                    assertArrayEquals(e2.toFloatArray(), y1.toFloatArray(), 1e-5f);
+                    op2.apply(x2, y2); // other output
+                    op2.apply(x1, y1);
+                    assertArrayEquals(e1.toFloatArray(), y1.toFloatArray(), 1e-5f);
+                    assertArrayEquals(e2.toFloatArray(), y2.toFloatArray(), 1e-5f);
+                }
+            }
+        }
+    }
+
+    @Test
+    void residualOnTheHeapInAndOutOfPlace() {
+        ConvSpec res = ConvSpec.builder(Layout.NHWC).input(1, 6, 6, 4).kernel(3, 3).outChannels(5)
+                .padding(Padding.SAME).relu(true).residual(true).build();
+        Random r = new Random(9);
+        float[] xv = new float[6 * 6 * 4];
+        float[] rv = new float[6 * 6 * 5];
+        for (int i = 0; i < xv.length; i++) {
+            xv[i] = r.nextFloat() * 2 - 1;
+        }
+        for (int i = 0; i < rv.length; i++) {
+            rv[i] = r.nextFloat() * 2 - 1;
+        }
+        try (Tensor w = res.params().get(0).allocate(DType.F32);
+             Tensor expected = res.output().allocate(DType.F32)) {
+            OneDnnConcurrencyTest.fill(w, r);
+            Tensor x = Tensor.wrap(MemorySegment.ofArray(xv.clone()), DType.F32, Layout.NHWC, 1, 6, 6, 4);
+            Tensor rh = Tensor.wrap(MemorySegment.ofArray(rv.clone()), DType.F32, Layout.NHWC, 1, 6, 6, 5);
+            Tensor out = Tensor.wrap(MemorySegment.ofArray(new float[rv.length]), DType.F32, Layout.NHWC, 1, 6, 6, 5);
+            try (Operation ref = Conv4j.prepare(res, "reference", w); Operation op = Conv4j.prepare(res, "onednn", w)) {
+                ref.apply(java.util.List.of(x, rh), expected);
+                op.apply(java.util.List.of(x, rh), out);
+                assertArrayEquals(expected.toFloatArray(), out.toFloatArray(), 1e-5f);
+                assertArrayEquals(rv, rh.toFloatArray(), "residual untouched");
+                op.apply(java.util.List.of(x, rh), rh);
+                assertArrayEquals(expected.toFloatArray(), rh.toFloatArray(), 1e-5f);
+            }
+        }
+    }
+
+    @Test
     void heapSegmentsAreCopiedThroughNativeStaging() {
         Random r = new Random(3);
         try (Tensor w = SPEC.params().get(0).allocate(DType.F32);

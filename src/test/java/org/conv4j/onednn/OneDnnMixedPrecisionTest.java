@@ -53,21 +53,24 @@ class OneDnnMixedPrecisionTest {
                 w32[i] = Tensor.of(v, DType.F32, ps.get(i).layout(), ps.get(i).dims());
                 wAbs[i] = Tensor.of(a, DType.F32, ps.get(i).layout(), ps.get(i).dims());
             }
-            Tensor[] x = c.inputTensors();
-            float[] xa = x[0].toFloatArray();
-            for (int j = 0; j < xa.length; j++) {
-                xa[j] = Math.abs(xa[j]);
+            Tensor[] x = c.inputTensors(); // the input, and the residual of a residual convolution
+            Tensor[] xAbs = new Tensor[x.length];
+            for (int i = 0; i < x.length; i++) {
+                float[] xa = x[i].toFloatArray();
+                for (int j = 0; j < xa.length; j++) {
+                    xa[j] = Math.abs(xa[j]);
+                }
+                xAbs[i] = Tensor.of(xa, DType.BF16, x[i].layout(), x[i].dims());
             }
-            try (Tensor xAbs = Tensor.of(xa, DType.BF16, x[0].layout(), x[0].dims());
-                 Tensor ref = spec.output().allocate(DType.BF16);
+            try (Tensor ref = spec.output().allocate(DType.BF16);
                  Tensor mag = spec.output().allocate(DType.BF16);
                  Tensor got = spec.output().allocate(DType.BF16);
                  Operation r = Conv4j.prepare(spec, "reference", w32);
                  Operation m = Conv4j.prepare(spec, "reference", wAbs);
                  Operation o = Conv4j.prepare(spec, "onednn", w32)) {
-                r.apply(x[0], ref);
-                m.apply(xAbs, mag);
-                o.apply(x[0], got);
+                r.apply(List.of(x), ref);
+                m.apply(List.of(xAbs), mag);
+                o.apply(List.of(x), got);
                 float[] a = ref.toFloatArray();
                 float[] g = got.toFloatArray();
                 float[] mg = mag.toFloatArray();
@@ -85,7 +88,10 @@ class OneDnnMixedPrecisionTest {
                 for (Tensor t : wAbs) {
                     t.close();
                 }
-                x[0].close();
+                for (int i = 0; i < x.length; i++) {
+                    x[i].close();
+                    xAbs[i].close();
+                }
             }
         }
         if (!failures.isEmpty()) {

@@ -53,6 +53,27 @@ class OneDnnSelectionTest {
     }
 
     @Test
+    void autoChoosesOneDnnForF32AndBf16ResidualConvolution() {
+        // ResNet's units: a 3x3 convolution (basic unit) and a 1x1 expansion (bottleneck), each + residual + ReLU.
+        // The residual is a sum post-op before the ReLU; oneDNN must run it on an optimised kernel.
+        for (DType t : new DType[] {DType.F32, DType.BF16}) {
+            for (int k : new int[] {3, 1}) {
+                ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(1, 28, 28, 64).kernel(k, k).outChannels(k == 1 ? 256 : 64)
+                        .padding(Padding.SAME).bias(true).residual(true).relu(true).dtype(t).build();
+                try (Tensor w = spec.params().get(0).allocate(t);
+                     Tensor b = spec.params().get(1).allocate(t);
+                     Operation op = Conv4j.prepare(spec, w, b)) {
+                    assertEquals("onednn", op.engine(), t + ": " + op.selection());
+                }
+                Support s = onednn().engine().supports(spec);
+                assertTrue(s.supported(), s.reason());
+                assertFalse(s.reason().contains("ref"), s.reason());
+                System.out.println("residual conv " + k + "x" + k + " " + t.id() + ": " + s.reason());
+            }
+        }
+    }
+
+    @Test
     void declinesF16ConvolutionSoAutoGoesElsewhere() {
         ConvSpec spec = conv(DType.F16);
         Support s = onednn().engine().supports(spec);

@@ -38,8 +38,9 @@ import org.conv4j.spi.Kernel;
  * For each shape it times {@code Operation.apply} (conv4j's per-call validation plus the kernel) and the kernel
  * alone ({@code Kernel.execute}: the FFM calls set_data_handle x2, execute, stream_wait). With
  * {@code -Dconv4j.probe.cloop=/path/libloop.so} (a C function {@code double c_loop(prim, stream, nargs, args,
- * src_mem, dst_mem, src, dst, reps)} making the same four calls, built outside the repository) it runs
- * {@link #paired} instead.
+ * src_mem, dst_mem, src, dst, reps)} making the same four calls: {@code native/probe/cloop.c}, built by
+ * {@code make -C native probe} into {@code native/build/libcloop.so}) it runs {@link #paired} instead. The C loop
+ * sets both data handles every call; conv4j sets them only when a tensor changed.
  */
 public final class OverheadProbe {
     private OverheadProbe() {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.ArrayList;
 import java.util.List;
 import org.conv4j.Conv4j;
+import org.conv4j.ConvSpec;
 import org.conv4j.DType;
 import org.conv4j.OpSpec;
 import org.conv4j.Operation;
@@ -112,6 +113,19 @@ public final class Differential {
             }
             try (Operation op = Conv4j.prepare(spec, engine, params)) {
                 op.apply(List.of(inputs), got);
+                if (spec instanceof ConvSpec cs && cs.hasResidual()) {
+                    // in place too: the output is the residual tensor, and must come out the same
+                    try (Tensor inPlace = inputs[1].copy()) {
+                        op.apply(List.of(inputs[0], inPlace), inPlace);
+                        float[] x = got.toFloatArray();
+                        float[] y = inPlace.toFloatArray();
+                        for (int i = 0; i < x.length; i++) {
+                            if (Float.floatToIntBits(x[i]) != Float.floatToIntBits(y[i])) {
+                                return c + ": in place, element " + i + " is " + y[i] + ", out of place " + x[i];
+                            }
+                        }
+                    }
+                }
             }
             float[] a = ref.toFloatArray();
             float[] m = mag.toFloatArray();

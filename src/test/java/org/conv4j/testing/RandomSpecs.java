@@ -206,6 +206,8 @@ public final class RandomSpecs {
             } else {
                 b.outChannels(channels(r, f));
             }
+            // A residual sum in a third of the cases (drawn last, so the shapes of every case stay what they were)
+            b.residual(r.nextInt(3) == 0);
             try {
                 return b.build();
             } catch (IllegalArgumentException e) {
