@@ -37,6 +37,22 @@ interface Simd {
                    float[] bias, boolean relu, float[] c, int ldc);
 
     /**
+     * Depthwise 3x3 at stride and dilation 1 along W ({@code tapOff[t+1] = tapOff[t] + lanes} within a filter row) on a channel-blocked tile: block {@code blk} of {@code lanes} channels holds
+     * cell {@code (y, x)} at {@code blk * blockStride + (y * rowCells + x) * lanes}. Output pixel {@code (i, j)} reads
+     * taps at {@code blk * blockStride + i * rowStep + j * lanes + tapOff[t]} and goes to
+     * {@code c[(i * w + j) * ldc + blk * lanes + lane]}; {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
+     * The sum runs bias first, then taps in order, as in {@link #depthwise}.
+     */
+    void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
+                    float[] bias, boolean relu, float[] c, int ldc);
+
+    /**
+     * Channels-last rows to channel blocks: {@code dst[(blk * cells + cell) * lanes + l] = a[cell * channels + blk * lanes + l]},
+     * zero past {@code channels}, for {@code blocks = ceil(channels / lanes)}.
+     */
+    void blockChannels(float[] a, int cells, int channels, float[] dst);
+
+    /**
      * Window max (or sum divided by {@code count[r]}) per channel over taps at {@code rowBase[r] + kOff[k]}.
      * Padded cells must hold -inf (max) or 0 (average).
      */

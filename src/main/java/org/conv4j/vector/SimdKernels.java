@@ -48,10 +48,6 @@ final class SimdKernels implements Simd {
         return L;
     }
 
-    private static void store(FloatVector v, boolean relu, float[] c, int off) {
-        (relu ? v.max(0f) : v).intoArray(c, off);
-    }
-
     @Override
     public void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
                      float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
@@ -77,6 +73,8 @@ final class SimdKernels implements Simd {
 
     private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
             float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S); FloatVector c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S); FloatVector c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S); FloatVector c23 = FloatVector.zero(S);
@@ -148,44 +146,46 @@ final class SimdKernels implements Simd {
         FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
         FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
         FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
-        store(c02.add(bias2), relu, c, cOff + 0 * ldc + 2 * L);
-        store(c03.add(bias3), relu, c, cOff + 0 * ldc + 3 * L);
+        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
+        c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
+        c02.add(bias2).max(lo).intoArray(c, cOff + 0 * ldc + 2 * L);
+        c03.add(bias3).max(lo).intoArray(c, cOff + 0 * ldc + 3 * L);
         if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
-            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
-            store(c12.add(bias2), relu, c, cOff + 1 * ldc + 2 * L);
-            store(c13.add(bias3), relu, c, cOff + 1 * ldc + 3 * L);
+            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
+            c11.add(bias1).max(lo).intoArray(c, cOff + 1 * ldc + 1 * L);
+            c12.add(bias2).max(lo).intoArray(c, cOff + 1 * ldc + 2 * L);
+            c13.add(bias3).max(lo).intoArray(c, cOff + 1 * ldc + 3 * L);
         }
         if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
-            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
-            store(c22.add(bias2), relu, c, cOff + 2 * ldc + 2 * L);
-            store(c23.add(bias3), relu, c, cOff + 2 * ldc + 3 * L);
+            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
+            c21.add(bias1).max(lo).intoArray(c, cOff + 2 * ldc + 1 * L);
+            c22.add(bias2).max(lo).intoArray(c, cOff + 2 * ldc + 2 * L);
+            c23.add(bias3).max(lo).intoArray(c, cOff + 2 * ldc + 3 * L);
         }
         if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
-            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
-            store(c32.add(bias2), relu, c, cOff + 3 * ldc + 2 * L);
-            store(c33.add(bias3), relu, c, cOff + 3 * ldc + 3 * L);
+            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
+            c31.add(bias1).max(lo).intoArray(c, cOff + 3 * ldc + 1 * L);
+            c32.add(bias2).max(lo).intoArray(c, cOff + 3 * ldc + 2 * L);
+            c33.add(bias3).max(lo).intoArray(c, cOff + 3 * ldc + 3 * L);
         }
         if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
-            store(c42.add(bias2), relu, c, cOff + 4 * ldc + 2 * L);
-            store(c43.add(bias3), relu, c, cOff + 4 * ldc + 3 * L);
+            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
+            c41.add(bias1).max(lo).intoArray(c, cOff + 4 * ldc + 1 * L);
+            c42.add(bias2).max(lo).intoArray(c, cOff + 4 * ldc + 2 * L);
+            c43.add(bias3).max(lo).intoArray(c, cOff + 4 * ldc + 3 * L);
         }
         if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
-            store(c52.add(bias2), relu, c, cOff + 5 * ldc + 2 * L);
-            store(c53.add(bias3), relu, c, cOff + 5 * ldc + 3 * L);
+            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
+            c51.add(bias1).max(lo).intoArray(c, cOff + 5 * ldc + 1 * L);
+            c52.add(bias2).max(lo).intoArray(c, cOff + 5 * ldc + 2 * L);
+            c53.add(bias3).max(lo).intoArray(c, cOff + 5 * ldc + 3 * L);
         }
     }
 
     private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
             float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
@@ -253,38 +253,40 @@ final class SimdKernels implements Simd {
         FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
         FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
         FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
-        store(c02.add(bias2), relu, c, cOff + 0 * ldc + 2 * L);
+        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
+        c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
+        c02.add(bias2).max(lo).intoArray(c, cOff + 0 * ldc + 2 * L);
         if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
-            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
-            store(c12.add(bias2), relu, c, cOff + 1 * ldc + 2 * L);
+            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
+            c11.add(bias1).max(lo).intoArray(c, cOff + 1 * ldc + 1 * L);
+            c12.add(bias2).max(lo).intoArray(c, cOff + 1 * ldc + 2 * L);
         }
         if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
-            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
-            store(c22.add(bias2), relu, c, cOff + 2 * ldc + 2 * L);
+            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
+            c21.add(bias1).max(lo).intoArray(c, cOff + 2 * ldc + 1 * L);
+            c22.add(bias2).max(lo).intoArray(c, cOff + 2 * ldc + 2 * L);
         }
         if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
-            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
-            store(c32.add(bias2), relu, c, cOff + 3 * ldc + 2 * L);
+            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
+            c31.add(bias1).max(lo).intoArray(c, cOff + 3 * ldc + 1 * L);
+            c32.add(bias2).max(lo).intoArray(c, cOff + 3 * ldc + 2 * L);
         }
         if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
-            store(c42.add(bias2), relu, c, cOff + 4 * ldc + 2 * L);
+            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
+            c41.add(bias1).max(lo).intoArray(c, cOff + 4 * ldc + 1 * L);
+            c42.add(bias2).max(lo).intoArray(c, cOff + 4 * ldc + 2 * L);
         }
         if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
-            store(c52.add(bias2), relu, c, cOff + 5 * ldc + 2 * L);
+            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
+            c51.add(bias1).max(lo).intoArray(c, cOff + 5 * ldc + 1 * L);
+            c52.add(bias2).max(lo).intoArray(c, cOff + 5 * ldc + 2 * L);
         }
     }
 
     private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
             float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
@@ -348,32 +350,34 @@ final class SimdKernels implements Simd {
         }
         FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
         FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
+        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
+        c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
         if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
-            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
+            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
+            c11.add(bias1).max(lo).intoArray(c, cOff + 1 * ldc + 1 * L);
         }
         if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
-            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
+            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
+            c21.add(bias1).max(lo).intoArray(c, cOff + 2 * ldc + 1 * L);
         }
         if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
-            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
+            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
+            c31.add(bias1).max(lo).intoArray(c, cOff + 3 * ldc + 1 * L);
         }
         if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
+            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
+            c41.add(bias1).max(lo).intoArray(c, cOff + 4 * ldc + 1 * L);
         }
         if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
+            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
+            c51.add(bias1).max(lo).intoArray(c, cOff + 5 * ldc + 1 * L);
         }
     }
 
     private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
             float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
@@ -433,21 +437,21 @@ final class SimdKernels implements Simd {
             bk += segLen * step;
         }
         FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
+        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
         if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
+            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
         }
         if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
+            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
         }
         if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
+            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
         }
         if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
+            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
         }
         if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
+            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
         }
     }
 
@@ -455,6 +459,8 @@ final class SimdKernels implements Simd {
     @Override
     public void planarConv(float[] p, int[] off, int terms, int rowStep, int rows, int width, float[] w, int pairs,
                            float[] bias, boolean relu, float[] out) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int pair = 0; pair < pairs; pair++) {
             int wBase = pair * terms * 2;
             float bias0 = bias[pair * 2];
@@ -493,14 +499,14 @@ final class SimdKernels implements Simd {
                     }
                     int o0 = out0 + i * width + j;
                     int o1 = out1 + i * width + j;
-                    store(a0.add(bias0), relu, out, o0);
-                    store(a1.add(bias0), relu, out, o0 + L);
-                    store(a2.add(bias0), relu, out, o0 + 2 * L);
-                    store(a3.add(bias0), relu, out, o0 + 3 * L);
-                    store(b0.add(bias1), relu, out, o1);
-                    store(b1.add(bias1), relu, out, o1 + L);
-                    store(b2.add(bias1), relu, out, o1 + 2 * L);
-                    store(b3.add(bias1), relu, out, o1 + 3 * L);
+                    a0.add(bias0).max(lo).intoArray(out, o0);
+                    a1.add(bias0).max(lo).intoArray(out, o0 + L);
+                    a2.add(bias0).max(lo).intoArray(out, o0 + 2 * L);
+                    a3.add(bias0).max(lo).intoArray(out, o0 + 3 * L);
+                    b0.add(bias1).max(lo).intoArray(out, o1);
+                    b1.add(bias1).max(lo).intoArray(out, o1 + L);
+                    b2.add(bias1).max(lo).intoArray(out, o1 + 2 * L);
+                    b3.add(bias1).max(lo).intoArray(out, o1 + 3 * L);
                 }
                 for (; j < width; j += L) {
                     VectorMask<Float> m = S.indexInRange(j, width);
@@ -512,8 +518,8 @@ final class SimdKernels implements Simd {
                         a0 = v0.fma(FloatVector.broadcast(S, w[wBase + 2 * q]), a0);
                         b0 = v0.fma(FloatVector.broadcast(S, w[wBase + 2 * q + 1]), b0);
                     }
-                    storeMasked(a0.add(bias0), relu, out, out0 + i * width + j, m);
-                    storeMasked(b0.add(bias1), relu, out, out1 + i * width + j, m);
+                    a0.add(bias0).max(lo).intoArray(out, out0 + i * width + j, m);
+                    b0.add(bias1).max(lo).intoArray(out, out1 + i * width + j, m);
                 }
             }
         }
@@ -522,6 +528,8 @@ final class SimdKernels implements Simd {
     @Override
     public void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
                           float[] bias, boolean relu, float[] c, int ldc) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         int full = channels / L * L;
         int ch0 = 0;
         // two channel vectors per pass: eight accumulators share the tap offsets and row bases
@@ -557,14 +565,14 @@ final class SimdKernels implements Simd {
                     a3 = FloatVector.fromArray(S, a, b3 + o).fma(wv, a3);
                     u3 = FloatVector.fromArray(S, a, b3 + o + L).fma(wu, u3);
                 }
-                store(a0, relu, c, r * ldc + ch);
-                store(u0, relu, c, r * ldc + ch + L);
-                store(a1, relu, c, (r + 1) * ldc + ch);
-                store(u1, relu, c, (r + 1) * ldc + ch + L);
-                store(a2, relu, c, (r + 2) * ldc + ch);
-                store(u2, relu, c, (r + 2) * ldc + ch + L);
-                store(a3, relu, c, (r + 3) * ldc + ch);
-                store(u3, relu, c, (r + 3) * ldc + ch + L);
+                a0.max(lo).intoArray(c, r * ldc + ch);
+                u0.max(lo).intoArray(c, r * ldc + ch + L);
+                a1.max(lo).intoArray(c, (r + 1) * ldc + ch);
+                u1.max(lo).intoArray(c, (r + 1) * ldc + ch + L);
+                a2.max(lo).intoArray(c, (r + 2) * ldc + ch);
+                u2.max(lo).intoArray(c, (r + 2) * ldc + ch + L);
+                a3.max(lo).intoArray(c, (r + 3) * ldc + ch);
+                u3.max(lo).intoArray(c, (r + 3) * ldc + ch + L);
             }
             for (; r < rows; r++) {
                 int b0 = rowBase[r] + ch;
@@ -576,8 +584,8 @@ final class SimdKernels implements Simd {
                     a0 = FloatVector.fromArray(S, a, o).fma(FloatVector.fromArray(S, w, wo), a0);
                     u0 = FloatVector.fromArray(S, a, o + L).fma(FloatVector.fromArray(S, w, wo + L), u0);
                 }
-                store(a0, relu, c, r * ldc + ch);
-                store(u0, relu, c, r * ldc + ch + L);
+                a0.max(lo).intoArray(c, r * ldc + ch);
+                u0.max(lo).intoArray(c, r * ldc + ch + L);
             }
         }
         for (int ch = ch0; ch < full; ch += L) {
@@ -600,10 +608,10 @@ final class SimdKernels implements Simd {
                     acc2 = FloatVector.fromArray(S, a, b2 + o).fma(wv, acc2);
                     acc3 = FloatVector.fromArray(S, a, b3 + o).fma(wv, acc3);
                 }
-                store(acc0, relu, c, r * ldc + ch);
-                store(acc1, relu, c, (r + 1) * ldc + ch);
-                store(acc2, relu, c, (r + 2) * ldc + ch);
-                store(acc3, relu, c, (r + 3) * ldc + ch);
+                acc0.max(lo).intoArray(c, r * ldc + ch);
+                acc1.max(lo).intoArray(c, (r + 1) * ldc + ch);
+                acc2.max(lo).intoArray(c, (r + 2) * ldc + ch);
+                acc3.max(lo).intoArray(c, (r + 3) * ldc + ch);
             }
             for (; r < rows; r++) {
                 int b0 = rowBase[r] + ch;
@@ -611,7 +619,7 @@ final class SimdKernels implements Simd {
                 for (int k = 0; k < taps; k++) {
                     acc0 = FloatVector.fromArray(S, a, b0 + kOff[k]).fma(FloatVector.fromArray(S, w, k * ldw + ch), acc0);
                 }
-                store(acc0, relu, c, r * ldc + ch);
+                acc0.max(lo).intoArray(c, r * ldc + ch);
             }
         }
         if (full < channels) {
@@ -623,13 +631,185 @@ final class SimdKernels implements Simd {
                 for (int k = 0; k < taps; k++) {
                     acc0 = FloatVector.fromArray(S, a, b0 + kOff[k], m).fma(FloatVector.fromArray(S, w, k * ldw + full), acc0);
                 }
-                storeMasked(acc0, relu, c, r * ldc + full, m);
+                acc0.max(lo).intoArray(c, r * ldc + full, m);
             }
         }
     }
 
-    private static void storeMasked(FloatVector v, boolean relu, float[] c, int off, VectorMask<Float> m) {
-        (relu ? v.max(0f) : v).intoArray(c, off, m);
+    @Override
+    public void blockChannels(float[] a, int cells, int channels, float[] dst) {
+        int blocks = (channels + L - 1) / L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            int d = blk * cells * L;
+            if (ch + L <= channels) {
+                for (int cell = 0; cell < cells; cell++) {
+                    FloatVector.fromArray(S, a, cell * channels + ch).intoArray(dst, d + cell * L);
+                }
+            } else {
+                VectorMask<Float> m = S.indexInRange(ch, channels);
+                for (int cell = 0; cell < cells; cell++) {
+                    FloatVector.fromArray(S, a, cell * channels + ch, m).intoArray(dst, d + cell * L);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
+                           float[] bias, boolean relu, float[] c, int ldc) {
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
+        int k0 = tapOff[0]; int k1 = tapOff[1]; int k2 = tapOff[2]; int k3 = tapOff[3]; int k4 = tapOff[4];
+        int k5 = tapOff[5]; int k6 = tapOff[6]; int k7 = tapOff[7]; int k8 = tapOff[8];
+        int ldw = blocks * L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            FloatVector bv = FloatVector.fromArray(S, bias, ch);
+            FloatVector w0 = FloatVector.fromArray(S, wt, ch);
+            FloatVector w1 = FloatVector.fromArray(S, wt, ldw + ch);
+            FloatVector w2 = FloatVector.fromArray(S, wt, 2 * ldw + ch);
+            FloatVector w3 = FloatVector.fromArray(S, wt, 3 * ldw + ch);
+            FloatVector w4 = FloatVector.fromArray(S, wt, 4 * ldw + ch);
+            FloatVector w5 = FloatVector.fromArray(S, wt, 5 * ldw + ch);
+            FloatVector w6 = FloatVector.fromArray(S, wt, 6 * ldw + ch);
+            FloatVector w7 = FloatVector.fromArray(S, wt, 7 * ldw + ch);
+            FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
+            for (int i = 0; i < h; i++) {
+                int base = blk * blockStride + i * rowStep;
+                int cb = i * w * ldc + ch;
+                // the input index is base + j * L + k: a constant scale, so C2 hoists the bounds checks out of the loop.
+                // Eight pixels at a time: eight independent FMA chains, and each input vector of a filter row is loaded
+                // once for the up to three taps that read it (10 loads per 24 FMAs instead of 24).
+                int j = 0;
+                for (; j + 8 <= w; j += 8) {
+                    int o = base + j * L;
+                    FloatVector v;
+                    v = FloatVector.fromArray(S, a, o + k0 + 0 * L);
+                    FloatVector a0 = v.fma(w0, bv);
+                    v = FloatVector.fromArray(S, a, o + k0 + 1 * L);
+                    FloatVector a1 = v.fma(w0, bv);
+                    a0 = v.fma(w1, a0);
+                    v = FloatVector.fromArray(S, a, o + k0 + 2 * L);
+                    FloatVector a2 = v.fma(w0, bv);
+                    a1 = v.fma(w1, a1);
+                    a0 = v.fma(w2, a0);
+                    v = FloatVector.fromArray(S, a, o + k0 + 3 * L);
+                    FloatVector a3 = v.fma(w0, bv);
+                    a2 = v.fma(w1, a2);
+                    a1 = v.fma(w2, a1);
+                    v = FloatVector.fromArray(S, a, o + k0 + 4 * L);
+                    FloatVector a4 = v.fma(w0, bv);
+                    a3 = v.fma(w1, a3);
+                    a2 = v.fma(w2, a2);
+                    v = FloatVector.fromArray(S, a, o + k0 + 5 * L);
+                    FloatVector a5 = v.fma(w0, bv);
+                    a4 = v.fma(w1, a4);
+                    a3 = v.fma(w2, a3);
+                    v = FloatVector.fromArray(S, a, o + k0 + 6 * L);
+                    FloatVector a6 = v.fma(w0, bv);
+                    a5 = v.fma(w1, a5);
+                    a4 = v.fma(w2, a4);
+                    v = FloatVector.fromArray(S, a, o + k0 + 7 * L);
+                    FloatVector a7 = v.fma(w0, bv);
+                    a6 = v.fma(w1, a6);
+                    a5 = v.fma(w2, a5);
+                    v = FloatVector.fromArray(S, a, o + k0 + 8 * L);
+                    a7 = v.fma(w1, a7);
+                    a6 = v.fma(w2, a6);
+                    v = FloatVector.fromArray(S, a, o + k0 + 9 * L);
+                    a7 = v.fma(w2, a7);
+                    v = FloatVector.fromArray(S, a, o + k3 + 0 * L);
+                    a0 = v.fma(w3, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 1 * L);
+                    a1 = v.fma(w3, a1);
+                    a0 = v.fma(w4, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 2 * L);
+                    a2 = v.fma(w3, a2);
+                    a1 = v.fma(w4, a1);
+                    a0 = v.fma(w5, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 3 * L);
+                    a3 = v.fma(w3, a3);
+                    a2 = v.fma(w4, a2);
+                    a1 = v.fma(w5, a1);
+                    v = FloatVector.fromArray(S, a, o + k3 + 4 * L);
+                    a4 = v.fma(w3, a4);
+                    a3 = v.fma(w4, a3);
+                    a2 = v.fma(w5, a2);
+                    v = FloatVector.fromArray(S, a, o + k3 + 5 * L);
+                    a5 = v.fma(w3, a5);
+                    a4 = v.fma(w4, a4);
+                    a3 = v.fma(w5, a3);
+                    v = FloatVector.fromArray(S, a, o + k3 + 6 * L);
+                    a6 = v.fma(w3, a6);
+                    a5 = v.fma(w4, a5);
+                    a4 = v.fma(w5, a4);
+                    v = FloatVector.fromArray(S, a, o + k3 + 7 * L);
+                    a7 = v.fma(w3, a7);
+                    a6 = v.fma(w4, a6);
+                    a5 = v.fma(w5, a5);
+                    v = FloatVector.fromArray(S, a, o + k3 + 8 * L);
+                    a7 = v.fma(w4, a7);
+                    a6 = v.fma(w5, a6);
+                    v = FloatVector.fromArray(S, a, o + k3 + 9 * L);
+                    a7 = v.fma(w5, a7);
+                    v = FloatVector.fromArray(S, a, o + k6 + 0 * L);
+                    a0 = v.fma(w6, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 1 * L);
+                    a1 = v.fma(w6, a1);
+                    a0 = v.fma(w7, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 2 * L);
+                    a2 = v.fma(w6, a2);
+                    a1 = v.fma(w7, a1);
+                    a0 = v.fma(w8, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 3 * L);
+                    a3 = v.fma(w6, a3);
+                    a2 = v.fma(w7, a2);
+                    a1 = v.fma(w8, a1);
+                    v = FloatVector.fromArray(S, a, o + k6 + 4 * L);
+                    a4 = v.fma(w6, a4);
+                    a3 = v.fma(w7, a3);
+                    a2 = v.fma(w8, a2);
+                    v = FloatVector.fromArray(S, a, o + k6 + 5 * L);
+                    a5 = v.fma(w6, a5);
+                    a4 = v.fma(w7, a4);
+                    a3 = v.fma(w8, a3);
+                    v = FloatVector.fromArray(S, a, o + k6 + 6 * L);
+                    a6 = v.fma(w6, a6);
+                    a5 = v.fma(w7, a5);
+                    a4 = v.fma(w8, a4);
+                    v = FloatVector.fromArray(S, a, o + k6 + 7 * L);
+                    a7 = v.fma(w6, a7);
+                    a6 = v.fma(w7, a6);
+                    a5 = v.fma(w8, a5);
+                    v = FloatVector.fromArray(S, a, o + k6 + 8 * L);
+                    a7 = v.fma(w7, a7);
+                    a6 = v.fma(w8, a6);
+                    v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
+                    a7 = v.fma(w8, a7);
+                    a0.max(lo).intoArray(c, cb + (j + 0) * ldc);
+                    a1.max(lo).intoArray(c, cb + (j + 1) * ldc);
+                    a2.max(lo).intoArray(c, cb + (j + 2) * ldc);
+                    a3.max(lo).intoArray(c, cb + (j + 3) * ldc);
+                    a4.max(lo).intoArray(c, cb + (j + 4) * ldc);
+                    a5.max(lo).intoArray(c, cb + (j + 5) * ldc);
+                    a6.max(lo).intoArray(c, cb + (j + 6) * ldc);
+                    a7.max(lo).intoArray(c, cb + (j + 7) * ldc);
+                }
+                for (; j < w; j++) {
+                    int o = base + j * L;
+                    FloatVector acc = FloatVector.fromArray(S, a, o + k0).fma(w0, bv);
+                    acc = FloatVector.fromArray(S, a, o + k1).fma(w1, acc);
+                    acc = FloatVector.fromArray(S, a, o + k2).fma(w2, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3).fma(w3, acc);
+                    acc = FloatVector.fromArray(S, a, o + k4).fma(w4, acc);
+                    acc = FloatVector.fromArray(S, a, o + k5).fma(w5, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6).fma(w6, acc);
+                    acc = FloatVector.fromArray(S, a, o + k7).fma(w7, acc);
+                    acc = FloatVector.fromArray(S, a, o + k8).fma(w8, acc);
+                    acc.max(lo).intoArray(c, cb + j * ldc);
+                }
+            }
+        }
     }
 
     @Override

@@ -81,6 +81,8 @@ final class WindowKernel implements Kernel {
     // DEPTHWISE and pooling: tap offsets in the tile
     private final int[] kOff;
     private final int ldw;
+    /** Depthwise 3x3, multiplier 1, stride and dilation 1 along W, 2-D: runs on the channel-blocked kernel; tap offsets there. */
+    private final int[] dw9Off;
     // PLANAR: term offsets in the planar tile, weights in channel pairs
     private final int[] planarOff;
     private final int planarCols;
@@ -182,6 +184,7 @@ final class WindowKernel implements Kernel {
             this.packed = null;
             this.kOff = null;
             this.ldw = 0;
+            this.dw9Off = null;
         } else if (mode == Mode.GEMM) {
             boolean merge = groups == 1 && dl[2] == 1;
             this.segs = merge ? k[0] * k[1] : taps;
@@ -206,6 +209,7 @@ final class WindowKernel implements Kernel {
             }
             this.kOff = null;
             this.ldw = 0;
+            this.dw9Off = null;
             this.planarOff = null;
             this.planarCols = 0;
             this.planarW = null;
@@ -222,6 +226,15 @@ final class WindowKernel implements Kernel {
                 for (int kh = 0; kh < k[1]; kh++) {
                     for (int kw = 0; kw < k[2]; kw++) {
                         kOff[t++] = ((kd * dl[0]) * plane + (kh * dl[1]) * tv[2] + kw * dl[2]) * tc;
+                    }
+                }
+            }
+            boolean dw9 = mode == Mode.DEPTHWISE && mult == 1 && k[0] == 1 && k[1] == 3 && k[2] == 3 && ts[2] == 1 && dl[2] == 1;
+            this.dw9Off = dw9 ? new int[9] : null;
+            if (dw9) {
+                for (int kh = 0; kh < 3; kh++) {
+                    for (int kw = 0; kw < 3; kw++) {
+                        dw9Off[kh * 3 + kw] = (kh * dl[1] * tv[2] + kw * dl[2]) * lanes;
                     }
                 }
             }
@@ -377,6 +390,17 @@ final class WindowKernel implements Kernel {
                         }
                     }
                     a = e;
+                }
+                if (dw9Off != null) {
+                    // channel blocks put neighbouring pixels one vector apart, so the kernel's loads need no per-load checks
+                    int cells = tv[1] * tv[2];
+                    float[] blocked = sc.floats(Scratch.AUX, ldw * cells);
+                    simd.blockChannels(a, cells, tc, blocked);
+                    float[] c = sc.floats(Scratch.OUT, rows * ldw);
+                    simd.depthwise9(blocked, ldw / simd.lanes(), cells * simd.lanes(), ts[1] * tv[2] * simd.lanes(), h, w,
+                            dw9Off, packed, bias, relu, c, ldw);
+                    y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
+                    break;
                 }
                 float[] c = sc.floats(Scratch.OUT, rows * y.c);
                 simd.depthwise(a, rowBase, rows, kOff, kOff.length, y.c, packed, ldw, bias, relu, c, y.c);
