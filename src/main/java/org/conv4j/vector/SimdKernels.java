@@ -86,43 +86,9 @@ final class SimdKernels implements Simd {
         for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
-                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
-                FloatVector b3 = FloatVector.fromArray(S, b, bk + t * step + 3 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                b1 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 1 * L);
-                b2 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 2 * L);
-                b3 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 3 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = 0; t < segLen; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
@@ -197,41 +163,9 @@ final class SimdKernels implements Simd {
         for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
-                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                b1 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 1 * L);
-                b2 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 2 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = 0; t < segLen; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
@@ -298,39 +232,9 @@ final class SimdKernels implements Simd {
         for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                b1 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 1 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = 0; t < segLen; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
@@ -389,37 +293,9 @@ final class SimdKernels implements Simd {
         for (int s = 0; s < segs; s++) {
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = 0; t < segLen; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
                 c00 = av.fma(b0, c00);
