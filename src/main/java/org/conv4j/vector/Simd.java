@@ -17,8 +17,19 @@ interface Simd {
      * {@code c[cOff + r*ldc + j] = act(bias[biasOff + j] + sum_s sum_t a[rowBase[r] + segOff[s] + t] * b[bOff + (s*segLen + t)*nv*L + j])}
      * for {@code r < rows}, {@code j < nv*L}. Each output's sum runs in the same order whatever the row blocking.
      */
-    void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
-              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
+    default void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
+              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+        gemmRange(a, rowBase, rows, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
+    }
+
+    /**
+     * {@link #gemm} over the reduction terms {@code q = s * segLen + t} in {@code [kFrom, kTo)} only: the first range
+     * starts the sums from zero, later ones continue from the partial sums in {@code c}; only the last adds the bias
+     * and applies ReLU. Cutting the reduction this way runs every sum through the same operations in the same
+     * order, so the results do not depend on the cuts.
+     */
+    void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+                   boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
 
     /**
      * Direct convolution for few output channels, vectorised along output pixels of a row. {@code p} is the input

@@ -49,46 +49,53 @@ final class SimdKernels implements Simd {
     }
 
     @Override
-    public void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
-                     float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+    public void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+                          boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
         for (int r = 0; r < rows; r += 6) {
             int n = Math.min(6, rows - r);
-            int last = r + n - 1;
+            int lastRow = r + n - 1;
             int o0 = rowBase[r];
-            int o1 = rowBase[Math.min(r + 1, last)];
-            int o2 = rowBase[Math.min(r + 2, last)];
-            int o3 = rowBase[Math.min(r + 3, last)];
-            int o4 = rowBase[Math.min(r + 4, last)];
-            int o5 = rowBase[Math.min(r + 5, last)];
+            int o1 = rowBase[Math.min(r + 1, lastRow)];
+            int o2 = rowBase[Math.min(r + 2, lastRow)];
+            int o3 = rowBase[Math.min(r + 3, lastRow)];
+            int o4 = rowBase[Math.min(r + 4, lastRow)];
+            int o5 = rowBase[Math.min(r + 5, lastRow)];
             int co = cOff + r * ldc;
             switch (nv) {
-                case 4 -> k6x4(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 3 -> k6x3(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 2 -> k6x2(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 1 -> k6x1(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 4 -> k6x4(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 3 -> k6x3(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 2 -> k6x2(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 1 -> k6x1(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                 default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
             }
         }
     }
 
-    private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
-        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
-        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S); FloatVector c03 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S); FloatVector c13 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S); FloatVector c23 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S); FloatVector c33 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S); FloatVector c43 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S); FloatVector c53 = FloatVector.zero(S);
+    private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
+        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
+        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // rows past the tile's last repeat it, so that partial sums load from inside c
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 2 * L); FloatVector c03 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 3 * L);
+        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 2 * L); FloatVector c13 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 3 * L);
+        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 2 * L); FloatVector c23 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 3 * L);
+        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 2 * L); FloatVector c33 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 3 * L);
+        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 2 * L); FloatVector c43 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 3 * L);
+        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 2 * L); FloatVector c53 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 3 * L);
         final int step = 4 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
             // accumulators inside the hot loop whenever the remainder had run before compilation
-            for (int t = 0; t < segLen; t++) {
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
@@ -106,12 +113,12 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
+        FloatVector bias1 = last ? FloatVector.fromArray(S, bias, biasOff + 1 * L) : FloatVector.broadcast(S, -0f);
+        FloatVector bias2 = last ? FloatVector.fromArray(S, bias, biasOff + 2 * L) : FloatVector.broadcast(S, -0f);
+        FloatVector bias3 = last ? FloatVector.fromArray(S, bias, biasOff + 3 * L) : FloatVector.broadcast(S, -0f);
         c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
         c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
         c02.add(bias2).max(lo).intoArray(c, cOff + 0 * ldc + 2 * L);
@@ -148,24 +155,31 @@ final class SimdKernels implements Simd {
         }
     }
 
-    private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
-        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
-        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
+    private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
+        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
+        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // rows past the tile's last repeat it, so that partial sums load from inside c
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 2 * L);
+        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 2 * L);
+        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 2 * L);
+        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 2 * L);
+        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 2 * L);
+        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 2 * L);
         final int step = 3 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
             // accumulators inside the hot loop whenever the remainder had run before compilation
-            for (int t = 0; t < segLen; t++) {
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
@@ -182,11 +196,11 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
+        FloatVector bias1 = last ? FloatVector.fromArray(S, bias, biasOff + 1 * L) : FloatVector.broadcast(S, -0f);
+        FloatVector bias2 = last ? FloatVector.fromArray(S, bias, biasOff + 2 * L) : FloatVector.broadcast(S, -0f);
         c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
         c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
         c02.add(bias2).max(lo).intoArray(c, cOff + 0 * ldc + 2 * L);
@@ -217,24 +231,31 @@ final class SimdKernels implements Simd {
         }
     }
 
-    private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
-        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
-        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
+    private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
+        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
+        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // rows past the tile's last repeat it, so that partial sums load from inside c
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 1 * L);
+        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 1 * L);
+        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 1 * L);
+        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 1 * L);
+        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 1 * L);
+        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 1 * L);
         final int step = 2 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
             // accumulators inside the hot loop whenever the remainder had run before compilation
-            for (int t = 0; t < segLen; t++) {
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
@@ -250,10 +271,10 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
+        FloatVector bias1 = last ? FloatVector.fromArray(S, bias, biasOff + 1 * L) : FloatVector.broadcast(S, -0f);
         c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
         c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
         if (rows > 1) {
@@ -278,24 +299,31 @@ final class SimdKernels implements Simd {
         }
     }
 
-    private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
-        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c10 = FloatVector.zero(S);
-        FloatVector c20 = FloatVector.zero(S);
-        FloatVector c30 = FloatVector.zero(S);
-        FloatVector c40 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S);
+    private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
+        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
+        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // rows past the tile's last repeat it, so that partial sums load from inside c
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L);
+        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L);
+        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L);
+        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L);
+        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L);
+        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L);
         final int step = 1 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
             // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
             // accumulators inside the hot loop whenever the remainder had run before compilation
-            for (int t = 0; t < segLen; t++) {
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
                 c00 = av.fma(b0, c00);
@@ -310,9 +338,9 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
         c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
         if (rows > 1) {
             c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);

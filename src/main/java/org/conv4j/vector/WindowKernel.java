@@ -40,6 +40,9 @@ final class WindowKernel implements Kernel {
 
     enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
 
+    /** Weight panel floats per reduction slice of the GEMM: 32 KB, within L1 with room for the A rows. */
+    static final int KC_FLOATS = 8 * 1024;
+
     /** Convolutions with at most this many output channels run on the planar kernel (lanes along pixels). */
     static final int PLANAR_MAX_CHANNELS = 4;
 
@@ -475,8 +478,15 @@ final class WindowKernel implements Kernel {
         for (int g = 0; g < groups; g++) {
             for (int p = p0; p < p1; p++) {
                 int nv = panelNv[p];
-                simd.gemm(a, rowBase, rows, segOff[g], segs, segLen, packed, (g * kgPad + panelCol[p]) * kred, nv,
-                        bias, g * kgPad + panelCol[p], relu, c, g * (col1 - col0) + panelCol[p] - col0, ldc);
+                // cut the reduction so that the slice of the weight panel in use stays in L1 while every row block
+                // of the tile passes over it (the full panel of a deep layer is MBs); the sums do not change
+                int kc = Math.max(16, KC_FLOATS / (nv * simd.lanes()));
+                for (int k0 = 0; k0 < kred; k0 += kc) {
+                    int k1 = Math.min(kred, k0 + kc);
+                    simd.gemmRange(a, rowBase, rows, segOff[g], segLen, k0, k1, k0 == 0, k1 == kred, packed,
+                            (g * kgPad + panelCol[p]) * kred, nv, bias, g * kgPad + panelCol[p], relu, c,
+                            g * (col1 - col0) + panelCol[p] - col0, ldc);
+                }
             }
         }
         int k0 = col0;

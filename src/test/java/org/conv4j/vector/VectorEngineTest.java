@@ -205,6 +205,27 @@ class VectorEngineTest {
         }
     }
 
+    /** Reductions longer than a GEMM slice ({@link WindowKernel#KC_FLOATS}) run in several slices at every width. */
+    @Test
+    void deepReductionsMatchReference() {
+        Cases gen = new Cases(41);
+        ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(1, 9, 7, 301).kernel(3, 3).outChannels(70)
+                .padding(Padding.SAME).bias(true).relu(true).build();
+        Tensor[] params = Diff.params(gen, spec);
+        Tensor[] in = Diff.inputs(gen, spec);
+        try (Tensor want = Diff.reference(spec, params, in)) {
+            for (int bits : new int[] {128, 256, 512}) {
+                try (Kernel k = new VectorEngine(bits, 2).prepare(spec, params); Tensor got = Diff.run(k, spec, in)) {
+                    List<String> f = Diff.compare(spec, params, in, want, got);
+                    assertTrue(f.isEmpty(), bits + " bits: " + f);
+                }
+            }
+        } finally {
+            Diff.close(params);
+            Diff.close(in);
+        }
+    }
+
     /** Tensors of a confined arena are used on the caller thread only, even with many threads configured. */
     @Test
     void confinedArenaRunsOnTheCallerThread() {
