@@ -1,5 +1,7 @@
 package org.conv4j.vector;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The SIMD loops of the engine, over heap {@code float[]} tiles. One implementation class, {@code SimdKernels},
  * is defined once per vector width as a hidden class whose species is a constant (see {@link SimdLoader}), so
@@ -62,6 +64,13 @@ interface Simd {
      * zero past {@code channels}, for {@code blocks = ceil(channels / lanes)}.
      */
     void blockChannels(float[] a, int cells, int channels, float[] dst);
+
+    /**
+     * {@code pixels} channels-last f32 pixels of a segment, from byte {@code byteOff}, into channel blocks as
+     * {@link #blockChannels} lays them out ({@code cells} cells per block), at cells {@code cell ..}; lanes past
+     * {@code channels} get zero.
+     */
+    void gatherBlocked(MemorySegment seg, long byteOff, int pixels, int channels, float[] dst, int cell, int cells);
 
     /**
      * Window max (or sum divided by {@code count[r]}) per channel over taps at {@code rowBase[r] + kOff[k]}.

@@ -1,7 +1,9 @@
 package org.conv4j.vector;
 
 import java.lang.constant.ConstantDescs;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -562,9 +564,8 @@ final class SimdKernels implements Simd {
     @Override
     public void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
                            float[] bias, boolean relu, float[] c, int ldc) {
-        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
-        int k0 = tapOff[0]; int k1 = tapOff[1]; int k2 = tapOff[2]; int k3 = tapOff[3]; int k4 = tapOff[4];
-        int k5 = tapOff[5]; int k6 = tapOff[6]; int k7 = tapOff[7]; int k8 = tapOff[8];
+        // filter rows start at k0, k3, k6; the taps of a row are one vector apart (stride and dilation 1 along W)
+        int k0 = tapOff[0]; int k3 = tapOff[3]; int k6 = tapOff[6];
         int ldw = blocks * L;
         for (int blk = 0; blk < blocks; blk++) {
             int ch = blk * L;
@@ -581,136 +582,274 @@ final class SimdKernels implements Simd {
             for (int i = 0; i < h; i++) {
                 int base = blk * blockStride + i * rowStep;
                 int cb = i * w * ldc + ch;
-                // the input index is base + j * L + k: a constant scale, so C2 hoists the bounds checks out of the loop.
+                // The input index is base + j * L + k: a constant scale, so C2 hoists the bounds checks out of the loop.
                 // Eight pixels at a time: eight independent FMA chains, and each input vector of a filter row is loaded
-                // once for the up to three taps that read it (10 loads per 24 FMAs instead of 24).
+                // once for the up to three taps that read it (10 loads per 24 FMAs instead of 24). The loop comes
+                // twice, with and without ReLU: a Java-semantics max is six instructions per output vector.
                 int j = 0;
-                for (; j + 8 <= w; j += 8) {
-                    int o = base + j * L;
-                    FloatVector v;
-                    v = FloatVector.fromArray(S, a, o + k0 + 0 * L);
-                    FloatVector a0 = v.fma(w0, bv);
-                    v = FloatVector.fromArray(S, a, o + k0 + 1 * L);
-                    FloatVector a1 = v.fma(w0, bv);
-                    a0 = v.fma(w1, a0);
-                    v = FloatVector.fromArray(S, a, o + k0 + 2 * L);
-                    FloatVector a2 = v.fma(w0, bv);
-                    a1 = v.fma(w1, a1);
-                    a0 = v.fma(w2, a0);
-                    v = FloatVector.fromArray(S, a, o + k0 + 3 * L);
-                    FloatVector a3 = v.fma(w0, bv);
-                    a2 = v.fma(w1, a2);
-                    a1 = v.fma(w2, a1);
-                    v = FloatVector.fromArray(S, a, o + k0 + 4 * L);
-                    FloatVector a4 = v.fma(w0, bv);
-                    a3 = v.fma(w1, a3);
-                    a2 = v.fma(w2, a2);
-                    v = FloatVector.fromArray(S, a, o + k0 + 5 * L);
-                    FloatVector a5 = v.fma(w0, bv);
-                    a4 = v.fma(w1, a4);
-                    a3 = v.fma(w2, a3);
-                    v = FloatVector.fromArray(S, a, o + k0 + 6 * L);
-                    FloatVector a6 = v.fma(w0, bv);
-                    a5 = v.fma(w1, a5);
-                    a4 = v.fma(w2, a4);
-                    v = FloatVector.fromArray(S, a, o + k0 + 7 * L);
-                    FloatVector a7 = v.fma(w0, bv);
-                    a6 = v.fma(w1, a6);
-                    a5 = v.fma(w2, a5);
-                    v = FloatVector.fromArray(S, a, o + k0 + 8 * L);
-                    a7 = v.fma(w1, a7);
-                    a6 = v.fma(w2, a6);
-                    v = FloatVector.fromArray(S, a, o + k0 + 9 * L);
-                    a7 = v.fma(w2, a7);
-                    v = FloatVector.fromArray(S, a, o + k3 + 0 * L);
-                    a0 = v.fma(w3, a0);
-                    v = FloatVector.fromArray(S, a, o + k3 + 1 * L);
-                    a1 = v.fma(w3, a1);
-                    a0 = v.fma(w4, a0);
-                    v = FloatVector.fromArray(S, a, o + k3 + 2 * L);
-                    a2 = v.fma(w3, a2);
-                    a1 = v.fma(w4, a1);
-                    a0 = v.fma(w5, a0);
-                    v = FloatVector.fromArray(S, a, o + k3 + 3 * L);
-                    a3 = v.fma(w3, a3);
-                    a2 = v.fma(w4, a2);
-                    a1 = v.fma(w5, a1);
-                    v = FloatVector.fromArray(S, a, o + k3 + 4 * L);
-                    a4 = v.fma(w3, a4);
-                    a3 = v.fma(w4, a3);
-                    a2 = v.fma(w5, a2);
-                    v = FloatVector.fromArray(S, a, o + k3 + 5 * L);
-                    a5 = v.fma(w3, a5);
-                    a4 = v.fma(w4, a4);
-                    a3 = v.fma(w5, a3);
-                    v = FloatVector.fromArray(S, a, o + k3 + 6 * L);
-                    a6 = v.fma(w3, a6);
-                    a5 = v.fma(w4, a5);
-                    a4 = v.fma(w5, a4);
-                    v = FloatVector.fromArray(S, a, o + k3 + 7 * L);
-                    a7 = v.fma(w3, a7);
-                    a6 = v.fma(w4, a6);
-                    a5 = v.fma(w5, a5);
-                    v = FloatVector.fromArray(S, a, o + k3 + 8 * L);
-                    a7 = v.fma(w4, a7);
-                    a6 = v.fma(w5, a6);
-                    v = FloatVector.fromArray(S, a, o + k3 + 9 * L);
-                    a7 = v.fma(w5, a7);
-                    v = FloatVector.fromArray(S, a, o + k6 + 0 * L);
-                    a0 = v.fma(w6, a0);
-                    v = FloatVector.fromArray(S, a, o + k6 + 1 * L);
-                    a1 = v.fma(w6, a1);
-                    a0 = v.fma(w7, a0);
-                    v = FloatVector.fromArray(S, a, o + k6 + 2 * L);
-                    a2 = v.fma(w6, a2);
-                    a1 = v.fma(w7, a1);
-                    a0 = v.fma(w8, a0);
-                    v = FloatVector.fromArray(S, a, o + k6 + 3 * L);
-                    a3 = v.fma(w6, a3);
-                    a2 = v.fma(w7, a2);
-                    a1 = v.fma(w8, a1);
-                    v = FloatVector.fromArray(S, a, o + k6 + 4 * L);
-                    a4 = v.fma(w6, a4);
-                    a3 = v.fma(w7, a3);
-                    a2 = v.fma(w8, a2);
-                    v = FloatVector.fromArray(S, a, o + k6 + 5 * L);
-                    a5 = v.fma(w6, a5);
-                    a4 = v.fma(w7, a4);
-                    a3 = v.fma(w8, a3);
-                    v = FloatVector.fromArray(S, a, o + k6 + 6 * L);
-                    a6 = v.fma(w6, a6);
-                    a5 = v.fma(w7, a5);
-                    a4 = v.fma(w8, a4);
-                    v = FloatVector.fromArray(S, a, o + k6 + 7 * L);
-                    a7 = v.fma(w6, a7);
-                    a6 = v.fma(w7, a6);
-                    a5 = v.fma(w8, a5);
-                    v = FloatVector.fromArray(S, a, o + k6 + 8 * L);
-                    a7 = v.fma(w7, a7);
-                    a6 = v.fma(w8, a6);
-                    v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
-                    a7 = v.fma(w8, a7);
-                    a0.max(lo).intoArray(c, cb + (j + 0) * ldc);
-                    a1.max(lo).intoArray(c, cb + (j + 1) * ldc);
-                    a2.max(lo).intoArray(c, cb + (j + 2) * ldc);
-                    a3.max(lo).intoArray(c, cb + (j + 3) * ldc);
-                    a4.max(lo).intoArray(c, cb + (j + 4) * ldc);
-                    a5.max(lo).intoArray(c, cb + (j + 5) * ldc);
-                    a6.max(lo).intoArray(c, cb + (j + 6) * ldc);
-                    a7.max(lo).intoArray(c, cb + (j + 7) * ldc);
+                if (relu) {
+                    for (; j + 8 <= w; j += 8) {
+                        int o = base + j * L;
+                        FloatVector v;
+                        v = FloatVector.fromArray(S, a, o + k0 + 0 * L);
+                        FloatVector a0 = v.fma(w0, bv);
+                        v = FloatVector.fromArray(S, a, o + k0 + 1 * L);
+                        FloatVector a1 = v.fma(w0, bv);
+                        a0 = v.fma(w1, a0);
+                        v = FloatVector.fromArray(S, a, o + k0 + 2 * L);
+                        FloatVector a2 = v.fma(w0, bv);
+                        a1 = v.fma(w1, a1);
+                        a0 = v.fma(w2, a0);
+                        v = FloatVector.fromArray(S, a, o + k0 + 3 * L);
+                        FloatVector a3 = v.fma(w0, bv);
+                        a2 = v.fma(w1, a2);
+                        a1 = v.fma(w2, a1);
+                        v = FloatVector.fromArray(S, a, o + k0 + 4 * L);
+                        FloatVector a4 = v.fma(w0, bv);
+                        a3 = v.fma(w1, a3);
+                        a2 = v.fma(w2, a2);
+                        v = FloatVector.fromArray(S, a, o + k0 + 5 * L);
+                        FloatVector a5 = v.fma(w0, bv);
+                        a4 = v.fma(w1, a4);
+                        a3 = v.fma(w2, a3);
+                        v = FloatVector.fromArray(S, a, o + k0 + 6 * L);
+                        FloatVector a6 = v.fma(w0, bv);
+                        a5 = v.fma(w1, a5);
+                        a4 = v.fma(w2, a4);
+                        v = FloatVector.fromArray(S, a, o + k0 + 7 * L);
+                        FloatVector a7 = v.fma(w0, bv);
+                        a6 = v.fma(w1, a6);
+                        a5 = v.fma(w2, a5);
+                        v = FloatVector.fromArray(S, a, o + k0 + 8 * L);
+                        a7 = v.fma(w1, a7);
+                        a6 = v.fma(w2, a6);
+                        v = FloatVector.fromArray(S, a, o + k0 + 9 * L);
+                        a7 = v.fma(w2, a7);
+                        v = FloatVector.fromArray(S, a, o + k3 + 0 * L);
+                        a0 = v.fma(w3, a0);
+                        v = FloatVector.fromArray(S, a, o + k3 + 1 * L);
+                        a1 = v.fma(w3, a1);
+                        a0 = v.fma(w4, a0);
+                        v = FloatVector.fromArray(S, a, o + k3 + 2 * L);
+                        a2 = v.fma(w3, a2);
+                        a1 = v.fma(w4, a1);
+                        a0 = v.fma(w5, a0);
+                        v = FloatVector.fromArray(S, a, o + k3 + 3 * L);
+                        a3 = v.fma(w3, a3);
+                        a2 = v.fma(w4, a2);
+                        a1 = v.fma(w5, a1);
+                        v = FloatVector.fromArray(S, a, o + k3 + 4 * L);
+                        a4 = v.fma(w3, a4);
+                        a3 = v.fma(w4, a3);
+                        a2 = v.fma(w5, a2);
+                        v = FloatVector.fromArray(S, a, o + k3 + 5 * L);
+                        a5 = v.fma(w3, a5);
+                        a4 = v.fma(w4, a4);
+                        a3 = v.fma(w5, a3);
+                        v = FloatVector.fromArray(S, a, o + k3 + 6 * L);
+                        a6 = v.fma(w3, a6);
+                        a5 = v.fma(w4, a5);
+                        a4 = v.fma(w5, a4);
+                        v = FloatVector.fromArray(S, a, o + k3 + 7 * L);
+                        a7 = v.fma(w3, a7);
+                        a6 = v.fma(w4, a6);
+                        a5 = v.fma(w5, a5);
+                        v = FloatVector.fromArray(S, a, o + k3 + 8 * L);
+                        a7 = v.fma(w4, a7);
+                        a6 = v.fma(w5, a6);
+                        v = FloatVector.fromArray(S, a, o + k3 + 9 * L);
+                        a7 = v.fma(w5, a7);
+                        v = FloatVector.fromArray(S, a, o + k6 + 0 * L);
+                        a0 = v.fma(w6, a0);
+                        v = FloatVector.fromArray(S, a, o + k6 + 1 * L);
+                        a1 = v.fma(w6, a1);
+                        a0 = v.fma(w7, a0);
+                        v = FloatVector.fromArray(S, a, o + k6 + 2 * L);
+                        a2 = v.fma(w6, a2);
+                        a1 = v.fma(w7, a1);
+                        a0 = v.fma(w8, a0);
+                        v = FloatVector.fromArray(S, a, o + k6 + 3 * L);
+                        a3 = v.fma(w6, a3);
+                        a2 = v.fma(w7, a2);
+                        a1 = v.fma(w8, a1);
+                        v = FloatVector.fromArray(S, a, o + k6 + 4 * L);
+                        a4 = v.fma(w6, a4);
+                        a3 = v.fma(w7, a3);
+                        a2 = v.fma(w8, a2);
+                        v = FloatVector.fromArray(S, a, o + k6 + 5 * L);
+                        a5 = v.fma(w6, a5);
+                        a4 = v.fma(w7, a4);
+                        a3 = v.fma(w8, a3);
+                        v = FloatVector.fromArray(S, a, o + k6 + 6 * L);
+                        a6 = v.fma(w6, a6);
+                        a5 = v.fma(w7, a5);
+                        a4 = v.fma(w8, a4);
+                        v = FloatVector.fromArray(S, a, o + k6 + 7 * L);
+                        a7 = v.fma(w6, a7);
+                        a6 = v.fma(w7, a6);
+                        a5 = v.fma(w8, a5);
+                        v = FloatVector.fromArray(S, a, o + k6 + 8 * L);
+                        a7 = v.fma(w7, a7);
+                        a6 = v.fma(w8, a6);
+                        v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
+                        a7 = v.fma(w8, a7);
+                        a0.max(0f).intoArray(c, cb + (j + 0) * ldc);
+                        a1.max(0f).intoArray(c, cb + (j + 1) * ldc);
+                        a2.max(0f).intoArray(c, cb + (j + 2) * ldc);
+                        a3.max(0f).intoArray(c, cb + (j + 3) * ldc);
+                        a4.max(0f).intoArray(c, cb + (j + 4) * ldc);
+                        a5.max(0f).intoArray(c, cb + (j + 5) * ldc);
+                        a6.max(0f).intoArray(c, cb + (j + 6) * ldc);
+                        a7.max(0f).intoArray(c, cb + (j + 7) * ldc);
+                    }
+                } else {
+                    for (; j + 8 <= w; j += 8) {
+                        int o = base + j * L;
+                        FloatVector v;
+                        v = FloatVector.fromArray(S, a, o + k0 + 0 * L);
+                        FloatVector a0 = v.fma(w0, bv);
+                        v = FloatVector.fromArray(S, a, o + k0 + 1 * L);
+                        FloatVector a1 = v.fma(w0, bv);
+                        a0 = v.fma(w1, a0);
+                        v = FloatVector.fromArray(S, a, o + k0 + 2 * L);
+                        FloatVector a2 = v.fma(w0, bv);
+                        a1 = v.fma(w1, a1);
+                        a0 = v.fma(w2, a0);
+                        v = FloatVector.fromArray(S, a, o + k0 + 3 * L);
+                        FloatVector a3 = v.fma(w0, bv);
+                        a2 = v.fma(w1, a2);
+                        a1 = v.fma(w2, a1);
+                        v = FloatVector.fromArray(S, a, o + k0 + 4 * L);
+                        FloatVector a4 = v.fma(w0, bv);
+                        a3 = v.fma(w1, a3);
+                        a2 = v.fma(w2, a2);
+                        v = FloatVector.fromArray(S, a, o + k0 + 5 * L);
+                        FloatVector a5 = v.fma(w0, bv);
+                        a4 = v.fma(w1, a4);
+                        a3 = v.fma(w2, a3);
+                        v = FloatVector.fromArray(S, a, o + k0 + 6 * L);
+                        FloatVector a6 = v.fma(w0, bv);
+                        a5 = v.fma(w1, a5);
+                        a4 = v.fma(w2, a4);
+                        v = FloatVector.fromArray(S, a, o + k0 + 7 * L);
+                        FloatVector a7 = v.fma(w0, bv);
+                        a6 = v.fma(w1, a6);
+                        a5 = v.fma(w2, a5);
+                        v = FloatVector.fromArray(S, a, o + k0 + 8 * L);
+                        a7 = v.fma(w1, a7);
+                        a6 = v.fma(w2, a6);
+                        v = FloatVector.fromArray(S, a, o + k0 + 9 * L);
+                        a7 = v.fma(w2, a7);
+                        v = FloatVector.fromArray(S, a, o + k3 + 0 * L);
+                        a0 = v.fma(w3, a0);
+                        v = FloatVector.fromArray(S, a, o + k3 + 1 * L);
+                        a1 = v.fma(w3, a1);
+                        a0 = v.fma(w4, a0);
+                        v = FloatVector.fromArray(S, a, o + k3 + 2 * L);
+                        a2 = v.fma(w3, a2);
+                        a1 = v.fma(w4, a1);
+                        a0 = v.fma(w5, a0);
+                        v = FloatVector.fromArray(S, a, o + k3 + 3 * L);
+                        a3 = v.fma(w3, a3);
+                        a2 = v.fma(w4, a2);
+                        a1 = v.fma(w5, a1);
+                        v = FloatVector.fromArray(S, a, o + k3 + 4 * L);
+                        a4 = v.fma(w3, a4);
+                        a3 = v.fma(w4, a3);
+                        a2 = v.fma(w5, a2);
+                        v = FloatVector.fromArray(S, a, o + k3 + 5 * L);
+                        a5 = v.fma(w3, a5);
+                        a4 = v.fma(w4, a4);
+                        a3 = v.fma(w5, a3);
+                        v = FloatVector.fromArray(S, a, o + k3 + 6 * L);
+                        a6 = v.fma(w3, a6);
+                        a5 = v.fma(w4, a5);
+                        a4 = v.fma(w5, a4);
+                        v = FloatVector.fromArray(S, a, o + k3 + 7 * L);
+                        a7 = v.fma(w3, a7);
+                        a6 = v.fma(w4, a6);
+                        a5 = v.fma(w5, a5);
+                        v = FloatVector.fromArray(S, a, o + k3 + 8 * L);
+                        a7 = v.fma(w4, a7);
+                        a6 = v.fma(w5, a6);
+                        v = FloatVector.fromArray(S, a, o + k3 + 9 * L);
+                        a7 = v.fma(w5, a7);
+                        v = FloatVector.fromArray(S, a, o + k6 + 0 * L);
+                        a0 = v.fma(w6, a0);
+                        v = FloatVector.fromArray(S, a, o + k6 + 1 * L);
+                        a1 = v.fma(w6, a1);
+                        a0 = v.fma(w7, a0);
+                        v = FloatVector.fromArray(S, a, o + k6 + 2 * L);
+                        a2 = v.fma(w6, a2);
+                        a1 = v.fma(w7, a1);
+                        a0 = v.fma(w8, a0);
+                        v = FloatVector.fromArray(S, a, o + k6 + 3 * L);
+                        a3 = v.fma(w6, a3);
+                        a2 = v.fma(w7, a2);
+                        a1 = v.fma(w8, a1);
+                        v = FloatVector.fromArray(S, a, o + k6 + 4 * L);
+                        a4 = v.fma(w6, a4);
+                        a3 = v.fma(w7, a3);
+                        a2 = v.fma(w8, a2);
+                        v = FloatVector.fromArray(S, a, o + k6 + 5 * L);
+                        a5 = v.fma(w6, a5);
+                        a4 = v.fma(w7, a4);
+                        a3 = v.fma(w8, a3);
+                        v = FloatVector.fromArray(S, a, o + k6 + 6 * L);
+                        a6 = v.fma(w6, a6);
+                        a5 = v.fma(w7, a5);
+                        a4 = v.fma(w8, a4);
+                        v = FloatVector.fromArray(S, a, o + k6 + 7 * L);
+                        a7 = v.fma(w6, a7);
+                        a6 = v.fma(w7, a6);
+                        a5 = v.fma(w8, a5);
+                        v = FloatVector.fromArray(S, a, o + k6 + 8 * L);
+                        a7 = v.fma(w7, a7);
+                        a6 = v.fma(w8, a6);
+                        v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
+                        a7 = v.fma(w8, a7);
+                        a0.intoArray(c, cb + (j + 0) * ldc);
+                        a1.intoArray(c, cb + (j + 1) * ldc);
+                        a2.intoArray(c, cb + (j + 2) * ldc);
+                        a3.intoArray(c, cb + (j + 3) * ldc);
+                        a4.intoArray(c, cb + (j + 4) * ldc);
+                        a5.intoArray(c, cb + (j + 5) * ldc);
+                        a6.intoArray(c, cb + (j + 6) * ldc);
+                        a7.intoArray(c, cb + (j + 7) * ldc);
+                    }
                 }
                 for (; j < w; j++) {
                     int o = base + j * L;
                     FloatVector acc = FloatVector.fromArray(S, a, o + k0).fma(w0, bv);
-                    acc = FloatVector.fromArray(S, a, o + k1).fma(w1, acc);
-                    acc = FloatVector.fromArray(S, a, o + k2).fma(w2, acc);
+                    acc = FloatVector.fromArray(S, a, o + k0 + L).fma(w1, acc);
+                    acc = FloatVector.fromArray(S, a, o + k0 + 2 * L).fma(w2, acc);
                     acc = FloatVector.fromArray(S, a, o + k3).fma(w3, acc);
-                    acc = FloatVector.fromArray(S, a, o + k4).fma(w4, acc);
-                    acc = FloatVector.fromArray(S, a, o + k5).fma(w5, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3 + L).fma(w4, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3 + 2 * L).fma(w5, acc);
                     acc = FloatVector.fromArray(S, a, o + k6).fma(w6, acc);
-                    acc = FloatVector.fromArray(S, a, o + k7).fma(w7, acc);
-                    acc = FloatVector.fromArray(S, a, o + k8).fma(w8, acc);
-                    acc.max(lo).intoArray(c, cb + j * ldc);
+                    acc = FloatVector.fromArray(S, a, o + k6 + L).fma(w7, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6 + 2 * L).fma(w8, acc);
+                    (relu ? acc.max(0f) : acc).intoArray(c, cb + j * ldc);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gatherBlocked(MemorySegment seg, long byteOff, int pixels, int channels, float[] dst, int cell, int cells) {
+        int blocks = (channels + L - 1) / L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            int d = (blk * cells + cell) * L;
+            long src = byteOff + 4L * ch;
+            if (ch + L <= channels) {
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector.fromMemorySegment(S, seg, src + 4L * p * channels, ByteOrder.nativeOrder()).intoArray(dst, d + p * L);
+                }
+            } else {
+                VectorMask<Float> m = S.indexInRange(ch, channels);
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector.fromMemorySegment(S, seg, src + 4L * p * channels, ByteOrder.nativeOrder(), m).intoArray(dst, d + p * L);
                 }
             }
         }

@@ -366,6 +366,10 @@ final class WindowKernel implements Kernel {
 
     private void runTile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w,
                          int chunk, int nChunks) {
+        if (dw9Off != null) {
+            dw9Tile(in, out, b, od, oh0, h, ow0, w);
+            return;
+        }
         Scratch sc = Scratch.get();
         float[] a = sc.floats(Scratch.IN, tv[0] * tv[1] * tv[2] * x.c);
         int[] vStart = {od * vs[0], oh0 * vs[1], ow0 * vs[2]};
@@ -394,17 +398,6 @@ final class WindowKernel implements Kernel {
                     }
                     a = e;
                 }
-                if (dw9Off != null) {
-                    // channel blocks put neighbouring pixels one vector apart, so the kernel's loads need no per-load checks
-                    int cells = tv[1] * tv[2];
-                    float[] blocked = sc.floats(Scratch.AUX, ldw * cells);
-                    simd.blockChannels(a, cells, tc, blocked);
-                    float[] c = sc.floats(Scratch.OUT, rows * ldw);
-                    simd.depthwise9(blocked, ldw / simd.lanes(), cells * simd.lanes(), ts[1] * tv[2] * simd.lanes(), h, w,
-                            dw9Off, packed, bias, relu, c, ldw);
-                    y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
-                    break;
-                }
                 float[] c = sc.floats(Scratch.OUT, rows * y.c);
                 simd.depthwise(a, rowBase, rows, kOff, kOff.length, y.c, packed, ldw, bias, relu, c, y.c);
                 y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
@@ -425,6 +418,45 @@ final class WindowKernel implements Kernel {
                 y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
             }
         }
+    }
+
+    /**
+     * Depthwise 3x3 on a channel-blocked tile: neighbouring pixels sit one vector apart, so the kernel's loads need no
+     * per-load bounds checks. f32 channels-last input goes from the segment straight into the blocks; other inputs
+     * through the usual channels-last tile.
+     */
+    private void dw9Tile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w) {
+        Scratch sc = Scratch.get();
+        int lanes = simd.lanes();
+        int cells = tv[1] * tv[2];
+        float[] blocked = sc.floats(Scratch.AUX, ldw * cells);
+        if (x.channelsLast && x.dtype == org.conv4j.DType.F32) {
+            int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
+            int vw0 = ow0 * vs[2];
+            // tile columns [lo, hi) hold real input pixels; the rest of each row is padding
+            int lo = Math.min(tv[2], Math.max(0, off[2] - vw0));
+            int hi = Math.max(lo, Math.min(tv[2], off[2] + x.sp[2] - vw0));
+            for (int r = 0; r < tv[1]; r++) {
+                int hh = d < 0 ? -1 : Act.real(oh0 * vs[1] + r, off[1], 1, x.sp[1]);
+                int from = hh < 0 ? tv[2] : lo;
+                int to = hh < 0 ? tv[2] : hi;
+                for (int blk = 0, base = r * tv[2] * lanes; blk < ldw / lanes; blk++, base += cells * lanes) {
+                    Arrays.fill(blocked, base, base + from * lanes, 0f);
+                    Arrays.fill(blocked, base + to * lanes, base + tv[2] * lanes, 0f);
+                }
+                if (to > from) {
+                    simd.gatherBlocked(in, 4 * x.index(b, 0, d, hh, vw0 + from - off[2]), to - from, x.c, blocked,
+                            r * tv[2] + from, cells);
+                }
+            }
+        } else {
+            float[] a = sc.floats(Scratch.IN, cells * x.c);
+            x.gather(in, b, new int[] {od * vs[0], oh0 * vs[1], ow0 * vs[2]}, tv, sub, off, ins, a, 0f);
+            simd.blockChannels(a, cells, tc, blocked);
+        }
+        float[] c = sc.floats(Scratch.OUT, h * w * ldw);
+        simd.depthwise9(blocked, ldw / lanes, cells * lanes, ts[1] * tv[2] * lanes, h, w, dw9Off, packed, bias, relu, c, ldw);
+        y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
     }
 
     /** Few output channels: rearrange the tile planar and phase-split along W, run the pixel-vectorised kernel. */
