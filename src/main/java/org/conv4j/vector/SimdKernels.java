@@ -75,9 +75,8 @@ final class SimdKernels implements Simd {
 
     private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
             boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
-        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
-        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
+        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
         // rows past the tile's last repeat it, so that partial sums load from inside c
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
@@ -117,51 +116,41 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
-        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
-        FloatVector bias1 = last ? FloatVector.fromArray(S, bias, biasOff + 1 * L) : FloatVector.broadcast(S, -0f);
-        FloatVector bias2 = last ? FloatVector.fromArray(S, bias, biasOff + 2 * L) : FloatVector.broadcast(S, -0f);
-        FloatVector bias3 = last ? FloatVector.fromArray(S, bias, biasOff + 3 * L) : FloatVector.broadcast(S, -0f);
-        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
-        c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
-        c02.add(bias2).max(lo).intoArray(c, cOff + 0 * ldc + 2 * L);
-        c03.add(bias3).max(lo).intoArray(c, cOff + 0 * ldc + 3 * L);
-        if (rows > 1) {
-            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
-            c11.add(bias1).max(lo).intoArray(c, cOff + 1 * ldc + 1 * L);
-            c12.add(bias2).max(lo).intoArray(c, cOff + 1 * ldc + 2 * L);
-            c13.add(bias3).max(lo).intoArray(c, cOff + 1 * ldc + 3 * L);
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        if (!last) {
+            c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+            c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+            c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+            c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+            c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
+            c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
+            return;
         }
-        if (rows > 2) {
-            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
-            c21.add(bias1).max(lo).intoArray(c, cOff + 2 * ldc + 1 * L);
-            c22.add(bias2).max(lo).intoArray(c, cOff + 2 * ldc + 2 * L);
-            c23.add(bias3).max(lo).intoArray(c, cOff + 2 * ldc + 3 * L);
-        }
-        if (rows > 3) {
-            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
-            c31.add(bias1).max(lo).intoArray(c, cOff + 3 * ldc + 1 * L);
-            c32.add(bias2).max(lo).intoArray(c, cOff + 3 * ldc + 2 * L);
-            c33.add(bias3).max(lo).intoArray(c, cOff + 3 * ldc + 3 * L);
-        }
-        if (rows > 4) {
-            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
-            c41.add(bias1).max(lo).intoArray(c, cOff + 4 * ldc + 1 * L);
-            c42.add(bias2).max(lo).intoArray(c, cOff + 4 * ldc + 2 * L);
-            c43.add(bias3).max(lo).intoArray(c, cOff + 4 * ldc + 3 * L);
-        }
-        if (rows > 5) {
-            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
-            c51.add(bias1).max(lo).intoArray(c, cOff + 5 * ldc + 1 * L);
-            c52.add(bias2).max(lo).intoArray(c, cOff + 5 * ldc + 2 * L);
-            c53.add(bias3).max(lo).intoArray(c, cOff + 5 * ldc + 3 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+        FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+        if (relu) {
+            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L); c01.add(bias1).max(0f).intoArray(c, r0 + 1 * L); c02.add(bias2).max(0f).intoArray(c, r0 + 2 * L); c03.add(bias3).max(0f).intoArray(c, r0 + 3 * L);
+            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L); c11.add(bias1).max(0f).intoArray(c, r1 + 1 * L); c12.add(bias2).max(0f).intoArray(c, r1 + 2 * L); c13.add(bias3).max(0f).intoArray(c, r1 + 3 * L);
+            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L); c21.add(bias1).max(0f).intoArray(c, r2 + 1 * L); c22.add(bias2).max(0f).intoArray(c, r2 + 2 * L); c23.add(bias3).max(0f).intoArray(c, r2 + 3 * L);
+            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L); c31.add(bias1).max(0f).intoArray(c, r3 + 1 * L); c32.add(bias2).max(0f).intoArray(c, r3 + 2 * L); c33.add(bias3).max(0f).intoArray(c, r3 + 3 * L);
+            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L); c41.add(bias1).max(0f).intoArray(c, r4 + 1 * L); c42.add(bias2).max(0f).intoArray(c, r4 + 2 * L); c43.add(bias3).max(0f).intoArray(c, r4 + 3 * L);
+            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L); c51.add(bias1).max(0f).intoArray(c, r5 + 1 * L); c52.add(bias2).max(0f).intoArray(c, r5 + 2 * L); c53.add(bias3).max(0f).intoArray(c, r5 + 3 * L);
+        } else {
+            c00.add(bias0).intoArray(c, r0 + 0 * L); c01.add(bias1).intoArray(c, r0 + 1 * L); c02.add(bias2).intoArray(c, r0 + 2 * L); c03.add(bias3).intoArray(c, r0 + 3 * L);
+            c10.add(bias0).intoArray(c, r1 + 0 * L); c11.add(bias1).intoArray(c, r1 + 1 * L); c12.add(bias2).intoArray(c, r1 + 2 * L); c13.add(bias3).intoArray(c, r1 + 3 * L);
+            c20.add(bias0).intoArray(c, r2 + 0 * L); c21.add(bias1).intoArray(c, r2 + 1 * L); c22.add(bias2).intoArray(c, r2 + 2 * L); c23.add(bias3).intoArray(c, r2 + 3 * L);
+            c30.add(bias0).intoArray(c, r3 + 0 * L); c31.add(bias1).intoArray(c, r3 + 1 * L); c32.add(bias2).intoArray(c, r3 + 2 * L); c33.add(bias3).intoArray(c, r3 + 3 * L);
+            c40.add(bias0).intoArray(c, r4 + 0 * L); c41.add(bias1).intoArray(c, r4 + 1 * L); c42.add(bias2).intoArray(c, r4 + 2 * L); c43.add(bias3).intoArray(c, r4 + 3 * L);
+            c50.add(bias0).intoArray(c, r5 + 0 * L); c51.add(bias1).intoArray(c, r5 + 1 * L); c52.add(bias2).intoArray(c, r5 + 2 * L); c53.add(bias3).intoArray(c, r5 + 3 * L);
         }
     }
 
     private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
             boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
-        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
-        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
+        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
         // rows past the tile's last repeat it, so that partial sums load from inside c
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
@@ -200,44 +189,40 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
-        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
-        FloatVector bias1 = last ? FloatVector.fromArray(S, bias, biasOff + 1 * L) : FloatVector.broadcast(S, -0f);
-        FloatVector bias2 = last ? FloatVector.fromArray(S, bias, biasOff + 2 * L) : FloatVector.broadcast(S, -0f);
-        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
-        c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
-        c02.add(bias2).max(lo).intoArray(c, cOff + 0 * ldc + 2 * L);
-        if (rows > 1) {
-            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
-            c11.add(bias1).max(lo).intoArray(c, cOff + 1 * ldc + 1 * L);
-            c12.add(bias2).max(lo).intoArray(c, cOff + 1 * ldc + 2 * L);
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        if (!last) {
+            c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L);
+            c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L);
+            c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L);
+            c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L);
+            c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L);
+            c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L);
+            return;
         }
-        if (rows > 2) {
-            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
-            c21.add(bias1).max(lo).intoArray(c, cOff + 2 * ldc + 1 * L);
-            c22.add(bias2).max(lo).intoArray(c, cOff + 2 * ldc + 2 * L);
-        }
-        if (rows > 3) {
-            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
-            c31.add(bias1).max(lo).intoArray(c, cOff + 3 * ldc + 1 * L);
-            c32.add(bias2).max(lo).intoArray(c, cOff + 3 * ldc + 2 * L);
-        }
-        if (rows > 4) {
-            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
-            c41.add(bias1).max(lo).intoArray(c, cOff + 4 * ldc + 1 * L);
-            c42.add(bias2).max(lo).intoArray(c, cOff + 4 * ldc + 2 * L);
-        }
-        if (rows > 5) {
-            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
-            c51.add(bias1).max(lo).intoArray(c, cOff + 5 * ldc + 1 * L);
-            c52.add(bias2).max(lo).intoArray(c, cOff + 5 * ldc + 2 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+        if (relu) {
+            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L); c01.add(bias1).max(0f).intoArray(c, r0 + 1 * L); c02.add(bias2).max(0f).intoArray(c, r0 + 2 * L);
+            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L); c11.add(bias1).max(0f).intoArray(c, r1 + 1 * L); c12.add(bias2).max(0f).intoArray(c, r1 + 2 * L);
+            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L); c21.add(bias1).max(0f).intoArray(c, r2 + 1 * L); c22.add(bias2).max(0f).intoArray(c, r2 + 2 * L);
+            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L); c31.add(bias1).max(0f).intoArray(c, r3 + 1 * L); c32.add(bias2).max(0f).intoArray(c, r3 + 2 * L);
+            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L); c41.add(bias1).max(0f).intoArray(c, r4 + 1 * L); c42.add(bias2).max(0f).intoArray(c, r4 + 2 * L);
+            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L); c51.add(bias1).max(0f).intoArray(c, r5 + 1 * L); c52.add(bias2).max(0f).intoArray(c, r5 + 2 * L);
+        } else {
+            c00.add(bias0).intoArray(c, r0 + 0 * L); c01.add(bias1).intoArray(c, r0 + 1 * L); c02.add(bias2).intoArray(c, r0 + 2 * L);
+            c10.add(bias0).intoArray(c, r1 + 0 * L); c11.add(bias1).intoArray(c, r1 + 1 * L); c12.add(bias2).intoArray(c, r1 + 2 * L);
+            c20.add(bias0).intoArray(c, r2 + 0 * L); c21.add(bias1).intoArray(c, r2 + 1 * L); c22.add(bias2).intoArray(c, r2 + 2 * L);
+            c30.add(bias0).intoArray(c, r3 + 0 * L); c31.add(bias1).intoArray(c, r3 + 1 * L); c32.add(bias2).intoArray(c, r3 + 2 * L);
+            c40.add(bias0).intoArray(c, r4 + 0 * L); c41.add(bias1).intoArray(c, r4 + 1 * L); c42.add(bias2).intoArray(c, r4 + 2 * L);
+            c50.add(bias0).intoArray(c, r5 + 0 * L); c51.add(bias1).intoArray(c, r5 + 1 * L); c52.add(bias2).intoArray(c, r5 + 2 * L);
         }
     }
 
     private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
             boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
-        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
-        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
+        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
         // rows past the tile's last repeat it, so that partial sums load from inside c
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
@@ -275,37 +260,39 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
-        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
-        FloatVector bias1 = last ? FloatVector.fromArray(S, bias, biasOff + 1 * L) : FloatVector.broadcast(S, -0f);
-        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
-        c01.add(bias1).max(lo).intoArray(c, cOff + 0 * ldc + 1 * L);
-        if (rows > 1) {
-            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
-            c11.add(bias1).max(lo).intoArray(c, cOff + 1 * ldc + 1 * L);
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        if (!last) {
+            c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L);
+            c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L);
+            c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L);
+            c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L);
+            c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L);
+            c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L);
+            return;
         }
-        if (rows > 2) {
-            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
-            c21.add(bias1).max(lo).intoArray(c, cOff + 2 * ldc + 1 * L);
-        }
-        if (rows > 3) {
-            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
-            c31.add(bias1).max(lo).intoArray(c, cOff + 3 * ldc + 1 * L);
-        }
-        if (rows > 4) {
-            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
-            c41.add(bias1).max(lo).intoArray(c, cOff + 4 * ldc + 1 * L);
-        }
-        if (rows > 5) {
-            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
-            c51.add(bias1).max(lo).intoArray(c, cOff + 5 * ldc + 1 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+        if (relu) {
+            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L); c01.add(bias1).max(0f).intoArray(c, r0 + 1 * L);
+            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L); c11.add(bias1).max(0f).intoArray(c, r1 + 1 * L);
+            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L); c21.add(bias1).max(0f).intoArray(c, r2 + 1 * L);
+            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L); c31.add(bias1).max(0f).intoArray(c, r3 + 1 * L);
+            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L); c41.add(bias1).max(0f).intoArray(c, r4 + 1 * L);
+            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L); c51.add(bias1).max(0f).intoArray(c, r5 + 1 * L);
+        } else {
+            c00.add(bias0).intoArray(c, r0 + 0 * L); c01.add(bias1).intoArray(c, r0 + 1 * L);
+            c10.add(bias0).intoArray(c, r1 + 0 * L); c11.add(bias1).intoArray(c, r1 + 1 * L);
+            c20.add(bias0).intoArray(c, r2 + 0 * L); c21.add(bias1).intoArray(c, r2 + 1 * L);
+            c30.add(bias0).intoArray(c, r3 + 0 * L); c31.add(bias1).intoArray(c, r3 + 1 * L);
+            c40.add(bias0).intoArray(c, r4 + 0 * L); c41.add(bias1).intoArray(c, r4 + 1 * L);
+            c50.add(bias0).intoArray(c, r5 + 0 * L); c51.add(bias1).intoArray(c, r5 + 1 * L);
         }
     }
 
     private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
             boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi; partial sums
-        // (not last) get neither ReLU nor bias: adding -0 leaves every value, -0 included, as it is
-        float lo = relu && last ? 0f : Float.NEGATIVE_INFINITY;
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
+        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
         // rows past the tile's last repeat it, so that partial sums load from inside c
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
@@ -342,22 +329,31 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
-        FloatVector bias0 = last ? FloatVector.fromArray(S, bias, biasOff + 0 * L) : FloatVector.broadcast(S, -0f);
-        c00.add(bias0).max(lo).intoArray(c, cOff + 0 * ldc + 0 * L);
-        if (rows > 1) {
-            c10.add(bias0).max(lo).intoArray(c, cOff + 1 * ldc + 0 * L);
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        if (!last) {
+            c00.intoArray(c, r0 + 0 * L);
+            c10.intoArray(c, r1 + 0 * L);
+            c20.intoArray(c, r2 + 0 * L);
+            c30.intoArray(c, r3 + 0 * L);
+            c40.intoArray(c, r4 + 0 * L);
+            c50.intoArray(c, r5 + 0 * L);
+            return;
         }
-        if (rows > 2) {
-            c20.add(bias0).max(lo).intoArray(c, cOff + 2 * ldc + 0 * L);
-        }
-        if (rows > 3) {
-            c30.add(bias0).max(lo).intoArray(c, cOff + 3 * ldc + 0 * L);
-        }
-        if (rows > 4) {
-            c40.add(bias0).max(lo).intoArray(c, cOff + 4 * ldc + 0 * L);
-        }
-        if (rows > 5) {
-            c50.add(bias0).max(lo).intoArray(c, cOff + 5 * ldc + 0 * L);
+        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+        if (relu) {
+            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L);
+            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L);
+            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L);
+            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L);
+            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L);
+            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L);
+        } else {
+            c00.add(bias0).intoArray(c, r0 + 0 * L);
+            c10.add(bias0).intoArray(c, r1 + 0 * L);
+            c20.add(bias0).intoArray(c, r2 + 0 * L);
+            c30.add(bias0).intoArray(c, r3 + 0 * L);
+            c40.add(bias0).intoArray(c, r4 + 0 * L);
+            c50.add(bias0).intoArray(c, r5 + 0 * L);
         }
     }
 
