@@ -64,28 +64,52 @@ final class SimdKernels implements Simd {
             int o5 = rowBase[Math.min(r + 5, lastRow)];
             int co = cOff + r * ldc;
             switch (nv) {
-                case 4 -> k6x4(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 3 -> k6x3(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 2 -> k6x2(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 1 -> k6x1(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, first, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 4 -> {
+                    if (first) {
+                        k6x4z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x4c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
+                case 3 -> {
+                    if (first) {
+                        k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x3c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
+                case 2 -> {
+                    if (first) {
+                        k6x2z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x2c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
+                case 1 -> {
+                    if (first) {
+                        k6x1z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x1c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
                 default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
             }
         }
     }
 
-    private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
-            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
-        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
-        // rows past the tile's last repeat it, so that partial sums load from inside c
+    private static void k6x4z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
-        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 2 * L); FloatVector c03 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 3 * L);
-        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 2 * L); FloatVector c13 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 3 * L);
-        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 2 * L); FloatVector c23 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 3 * L);
-        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 2 * L); FloatVector c33 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 3 * L);
-        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 2 * L); FloatVector c43 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 3 * L);
-        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 2 * L); FloatVector c53 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 3 * L);
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S); FloatVector c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S); FloatVector c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S); FloatVector c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S); FloatVector c33 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S); FloatVector c43 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S); FloatVector c53 = FloatVector.zero(S);
         final int step = 4 * L;
         for (int q = kFrom; q < kTo; ) {
             int s = q / segLen;
@@ -116,50 +140,120 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2); c03 = c03.add(bias3);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2); c13 = c13.add(bias3);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2); c23 = c23.add(bias3);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2); c33 = c33.add(bias3);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2); c43 = c43.add(bias3);
+            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2); c53 = c53.add(bias3);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f); c03 = c03.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f); c13 = c13.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f); c23 = c23.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f); c33 = c33.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f); c43 = c43.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f); c53 = c53.max(0f);
+            }
+        }
         // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
-        if (!last) {
-            c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
-            c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
-            c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
-            c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
-            c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
-            c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
-            return;
-        }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
-        if (relu) {
-            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L); c01.add(bias1).max(0f).intoArray(c, r0 + 1 * L); c02.add(bias2).max(0f).intoArray(c, r0 + 2 * L); c03.add(bias3).max(0f).intoArray(c, r0 + 3 * L);
-            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L); c11.add(bias1).max(0f).intoArray(c, r1 + 1 * L); c12.add(bias2).max(0f).intoArray(c, r1 + 2 * L); c13.add(bias3).max(0f).intoArray(c, r1 + 3 * L);
-            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L); c21.add(bias1).max(0f).intoArray(c, r2 + 1 * L); c22.add(bias2).max(0f).intoArray(c, r2 + 2 * L); c23.add(bias3).max(0f).intoArray(c, r2 + 3 * L);
-            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L); c31.add(bias1).max(0f).intoArray(c, r3 + 1 * L); c32.add(bias2).max(0f).intoArray(c, r3 + 2 * L); c33.add(bias3).max(0f).intoArray(c, r3 + 3 * L);
-            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L); c41.add(bias1).max(0f).intoArray(c, r4 + 1 * L); c42.add(bias2).max(0f).intoArray(c, r4 + 2 * L); c43.add(bias3).max(0f).intoArray(c, r4 + 3 * L);
-            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L); c51.add(bias1).max(0f).intoArray(c, r5 + 1 * L); c52.add(bias2).max(0f).intoArray(c, r5 + 2 * L); c53.add(bias3).max(0f).intoArray(c, r5 + 3 * L);
-        } else {
-            c00.add(bias0).intoArray(c, r0 + 0 * L); c01.add(bias1).intoArray(c, r0 + 1 * L); c02.add(bias2).intoArray(c, r0 + 2 * L); c03.add(bias3).intoArray(c, r0 + 3 * L);
-            c10.add(bias0).intoArray(c, r1 + 0 * L); c11.add(bias1).intoArray(c, r1 + 1 * L); c12.add(bias2).intoArray(c, r1 + 2 * L); c13.add(bias3).intoArray(c, r1 + 3 * L);
-            c20.add(bias0).intoArray(c, r2 + 0 * L); c21.add(bias1).intoArray(c, r2 + 1 * L); c22.add(bias2).intoArray(c, r2 + 2 * L); c23.add(bias3).intoArray(c, r2 + 3 * L);
-            c30.add(bias0).intoArray(c, r3 + 0 * L); c31.add(bias1).intoArray(c, r3 + 1 * L); c32.add(bias2).intoArray(c, r3 + 2 * L); c33.add(bias3).intoArray(c, r3 + 3 * L);
-            c40.add(bias0).intoArray(c, r4 + 0 * L); c41.add(bias1).intoArray(c, r4 + 1 * L); c42.add(bias2).intoArray(c, r4 + 2 * L); c43.add(bias3).intoArray(c, r4 + 3 * L);
-            c50.add(bias0).intoArray(c, r5 + 0 * L); c51.add(bias1).intoArray(c, r5 + 1 * L); c52.add(bias2).intoArray(c, r5 + 2 * L); c53.add(bias3).intoArray(c, r5 + 3 * L);
-        }
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
     }
 
-    private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
-            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
-        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
-        // rows past the tile's last repeat it, so that partial sums load from inside c
+    private static void k6x4c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
-        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 2 * L);
-        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 2 * L);
-        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 2 * L);
-        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 2 * L);
-        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 2 * L);
-        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 2 * L);
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = FloatVector.fromArray(S, c, r0 + 2 * L); FloatVector c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = FloatVector.fromArray(S, c, r1 + 2 * L); FloatVector c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = FloatVector.fromArray(S, c, r2 + 2 * L); FloatVector c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = FloatVector.fromArray(S, c, r3 + 2 * L); FloatVector c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = FloatVector.fromArray(S, c, r4 + 2 * L); FloatVector c43 = FloatVector.fromArray(S, c, r4 + 3 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = FloatVector.fromArray(S, c, r5 + 2 * L); FloatVector c53 = FloatVector.fromArray(S, c, r5 + 3 * L);
+        final int step = 4 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
+                FloatVector b3 = FloatVector.fromArray(S, b, bk + t * step + 3 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
+            }
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2); c03 = c03.add(bias3);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2); c13 = c13.add(bias3);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2); c23 = c23.add(bias3);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2); c33 = c33.add(bias3);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2); c43 = c43.add(bias3);
+            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2); c53 = c53.add(bias3);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f); c03 = c03.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f); c13 = c13.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f); c23 = c23.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f); c33 = c33.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f); c43 = c43.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f); c53 = c53.max(0f);
+            }
+        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
+    }
+
+    private static void k6x3z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
         final int step = 3 * L;
         for (int q = kFrom; q < kTo; ) {
             int s = q / segLen;
@@ -189,49 +283,117 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2);
+            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f);
+            }
+        }
         // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
-        if (!last) {
-            c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L);
-            c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L);
-            c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L);
-            c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L);
-            c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L);
-            c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L);
-            return;
-        }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        if (relu) {
-            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L); c01.add(bias1).max(0f).intoArray(c, r0 + 1 * L); c02.add(bias2).max(0f).intoArray(c, r0 + 2 * L);
-            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L); c11.add(bias1).max(0f).intoArray(c, r1 + 1 * L); c12.add(bias2).max(0f).intoArray(c, r1 + 2 * L);
-            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L); c21.add(bias1).max(0f).intoArray(c, r2 + 1 * L); c22.add(bias2).max(0f).intoArray(c, r2 + 2 * L);
-            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L); c31.add(bias1).max(0f).intoArray(c, r3 + 1 * L); c32.add(bias2).max(0f).intoArray(c, r3 + 2 * L);
-            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L); c41.add(bias1).max(0f).intoArray(c, r4 + 1 * L); c42.add(bias2).max(0f).intoArray(c, r4 + 2 * L);
-            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L); c51.add(bias1).max(0f).intoArray(c, r5 + 1 * L); c52.add(bias2).max(0f).intoArray(c, r5 + 2 * L);
-        } else {
-            c00.add(bias0).intoArray(c, r0 + 0 * L); c01.add(bias1).intoArray(c, r0 + 1 * L); c02.add(bias2).intoArray(c, r0 + 2 * L);
-            c10.add(bias0).intoArray(c, r1 + 0 * L); c11.add(bias1).intoArray(c, r1 + 1 * L); c12.add(bias2).intoArray(c, r1 + 2 * L);
-            c20.add(bias0).intoArray(c, r2 + 0 * L); c21.add(bias1).intoArray(c, r2 + 1 * L); c22.add(bias2).intoArray(c, r2 + 2 * L);
-            c30.add(bias0).intoArray(c, r3 + 0 * L); c31.add(bias1).intoArray(c, r3 + 1 * L); c32.add(bias2).intoArray(c, r3 + 2 * L);
-            c40.add(bias0).intoArray(c, r4 + 0 * L); c41.add(bias1).intoArray(c, r4 + 1 * L); c42.add(bias2).intoArray(c, r4 + 2 * L);
-            c50.add(bias0).intoArray(c, r5 + 0 * L); c51.add(bias1).intoArray(c, r5 + 1 * L); c52.add(bias2).intoArray(c, r5 + 2 * L);
-        }
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L);
     }
 
-    private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
-            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
-        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
-        // rows past the tile's last repeat it, so that partial sums load from inside c
+    private static void k6x3c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
-        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 1 * L);
-        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 1 * L);
-        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 1 * L);
-        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 1 * L);
-        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 1 * L);
-        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 1 * L);
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = FloatVector.fromArray(S, c, r4 + 2 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = FloatVector.fromArray(S, c, r5 + 2 * L);
+        final int step = 3 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
+            }
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2);
+            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f);
+            }
+        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L);
+    }
+
+    private static void k6x2z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
         final int step = 2 * L;
         for (int q = kFrom; q < kTo; ) {
             int s = q / segLen;
@@ -260,48 +422,114 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1);
+            c10 = c10.add(bias0); c11 = c11.add(bias1);
+            c20 = c20.add(bias0); c21 = c21.add(bias1);
+            c30 = c30.add(bias0); c31 = c31.add(bias1);
+            c40 = c40.add(bias0); c41 = c41.add(bias1);
+            c50 = c50.add(bias0); c51 = c51.add(bias1);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f);
+            }
+        }
         // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
-        if (!last) {
-            c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L);
-            c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L);
-            c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L);
-            c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L);
-            c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L);
-            c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L);
-            return;
-        }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        if (relu) {
-            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L); c01.add(bias1).max(0f).intoArray(c, r0 + 1 * L);
-            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L); c11.add(bias1).max(0f).intoArray(c, r1 + 1 * L);
-            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L); c21.add(bias1).max(0f).intoArray(c, r2 + 1 * L);
-            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L); c31.add(bias1).max(0f).intoArray(c, r3 + 1 * L);
-            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L); c41.add(bias1).max(0f).intoArray(c, r4 + 1 * L);
-            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L); c51.add(bias1).max(0f).intoArray(c, r5 + 1 * L);
-        } else {
-            c00.add(bias0).intoArray(c, r0 + 0 * L); c01.add(bias1).intoArray(c, r0 + 1 * L);
-            c10.add(bias0).intoArray(c, r1 + 0 * L); c11.add(bias1).intoArray(c, r1 + 1 * L);
-            c20.add(bias0).intoArray(c, r2 + 0 * L); c21.add(bias1).intoArray(c, r2 + 1 * L);
-            c30.add(bias0).intoArray(c, r3 + 0 * L); c31.add(bias1).intoArray(c, r3 + 1 * L);
-            c40.add(bias0).intoArray(c, r4 + 0 * L); c41.add(bias1).intoArray(c, r4 + 1 * L);
-            c50.add(bias0).intoArray(c, r5 + 0 * L); c51.add(bias1).intoArray(c, r5 + 1 * L);
-        }
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L);
     }
 
-    private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
-            boolean first, boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
-        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. Each
-        // case has its own stores: a shared store behind a vector select or a helper method cost more than the loop
-        // rows past the tile's last repeat it, so that partial sums load from inside c
+    private static void k6x2c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
         int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
-        FloatVector c00 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r0 + 0 * L);
-        FloatVector c10 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r1 + 0 * L);
-        FloatVector c20 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r2 + 0 * L);
-        FloatVector c30 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r3 + 0 * L);
-        FloatVector c40 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r4 + 0 * L);
-        FloatVector c50 = first ? FloatVector.zero(S) : FloatVector.fromArray(S, c, r5 + 0 * L);
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = FloatVector.fromArray(S, c, r5 + 1 * L);
+        final int step = 2 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
+            }
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1);
+            c10 = c10.add(bias0); c11 = c11.add(bias1);
+            c20 = c20.add(bias0); c21 = c21.add(bias1);
+            c30 = c30.add(bias0); c31 = c31.add(bias1);
+            c40 = c40.add(bias0); c41 = c41.add(bias1);
+            c50 = c50.add(bias0); c51 = c51.add(bias1);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f);
+            }
+        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L);
+    }
+
+    private static void k6x1z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S);
         final int step = 1 * L;
         for (int q = kFrom; q < kTo; ) {
             int s = q / segLen;
@@ -329,32 +557,96 @@ final class SimdKernels implements Simd {
             }
             q += t1 - t0;
         }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            c00 = c00.add(bias0);
+            c10 = c10.add(bias0);
+            c20 = c20.add(bias0);
+            c30 = c30.add(bias0);
+            c40 = c40.add(bias0);
+            c50 = c50.add(bias0);
+            if (relu) {
+                c00 = c00.max(0f);
+                c10 = c10.max(0f);
+                c20 = c20.max(0f);
+                c30 = c30.max(0f);
+                c40 = c40.max(0f);
+                c50 = c50.max(0f);
+            }
+        }
         // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
-        if (!last) {
-            c00.intoArray(c, r0 + 0 * L);
-            c10.intoArray(c, r1 + 0 * L);
-            c20.intoArray(c, r2 + 0 * L);
-            c30.intoArray(c, r3 + 0 * L);
-            c40.intoArray(c, r4 + 0 * L);
-            c50.intoArray(c, r5 + 0 * L);
-            return;
+        c00.intoArray(c, r0 + 0 * L);
+        c10.intoArray(c, r1 + 0 * L);
+        c20.intoArray(c, r2 + 0 * L);
+        c30.intoArray(c, r3 + 0 * L);
+        c40.intoArray(c, r4 + 0 * L);
+        c50.intoArray(c, r5 + 0 * L);
+    }
+
+    private static void k6x1c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L);
+        final int step = 1 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50);
+            }
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        if (relu) {
-            c00.add(bias0).max(0f).intoArray(c, r0 + 0 * L);
-            c10.add(bias0).max(0f).intoArray(c, r1 + 0 * L);
-            c20.add(bias0).max(0f).intoArray(c, r2 + 0 * L);
-            c30.add(bias0).max(0f).intoArray(c, r3 + 0 * L);
-            c40.add(bias0).max(0f).intoArray(c, r4 + 0 * L);
-            c50.add(bias0).max(0f).intoArray(c, r5 + 0 * L);
-        } else {
-            c00.add(bias0).intoArray(c, r0 + 0 * L);
-            c10.add(bias0).intoArray(c, r1 + 0 * L);
-            c20.add(bias0).intoArray(c, r2 + 0 * L);
-            c30.add(bias0).intoArray(c, r3 + 0 * L);
-            c40.add(bias0).intoArray(c, r4 + 0 * L);
-            c50.add(bias0).intoArray(c, r5 + 0 * L);
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            c00 = c00.add(bias0);
+            c10 = c10.add(bias0);
+            c20 = c20.add(bias0);
+            c30 = c30.add(bias0);
+            c40 = c40.add(bias0);
+            c50 = c50.add(bias0);
+            if (relu) {
+                c00 = c00.max(0f);
+                c10 = c10.max(0f);
+                c20 = c20.max(0f);
+                c30 = c30.max(0f);
+                c40 = c40.max(0f);
+                c50 = c50.max(0f);
+            }
         }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L);
+        c10.intoArray(c, r1 + 0 * L);
+        c20.intoArray(c, r2 + 0 * L);
+        c30.intoArray(c, r3 + 0 * L);
+        c40.intoArray(c, r4 + 0 * L);
+        c50.intoArray(c, r5 + 0 * L);
     }
 
 
