@@ -136,7 +136,14 @@ final class WindowKernel implements Kernel {
         int[] os = y.sp;
         int h = os[1];
         int w = os[2];
-        if (mode != Mode.GEMM && mode != Mode.PLANAR) {
+        boolean dw9 = mode == Mode.DEPTHWISE && mult == 1 && k[0] == 1 && k[1] == 3 && k[2] == 3 && ts[2] == 1 && dl[2] == 1;
+        if (dw9) {
+            // the blocked 3x3 kernel reads three rows of one channel block at a time; it steps eight pixels, and a
+            // ragged remainder runs one pixel at a time on a single FMA chain, so keep the width a multiple of 8
+            long windowRows = (long) (2 * dl[1] + 1) * lanes;
+            int fit = (int) Math.max(8, (budgets.l1() / windowRows - 2) / 8 * 8);
+            w = w <= fit ? w : fit;
+        } else if (mode != Mode.GEMM && mode != Mode.PLANAR) {
             // vectors run along channels: keep the input rows one output row reads (window height) within L1
             long windowRows = (long) span(0, 1) * ((k[1] - 1) * dl[1] + 1);
             while (w > 1 && windowRows * span(2, w) * tc > budgets.l1()) {
@@ -232,7 +239,6 @@ final class WindowKernel implements Kernel {
                     }
                 }
             }
-            boolean dw9 = mode == Mode.DEPTHWISE && mult == 1 && k[0] == 1 && k[1] == 3 && k[2] == 3 && ts[2] == 1 && dl[2] == 1;
             this.dw9Off = dw9 ? new int[9] : null;
             if (dw9) {
                 for (int kh = 0; kh < 3; kh++) {
