@@ -52,12 +52,13 @@ interface Simd {
     /**
      * Depthwise 3x3 at stride and dilation 1 along W ({@code tapOff[t+1] = tapOff[t] + lanes} within a filter row) on a channel-blocked tile: block {@code blk} of {@code lanes} channels holds
      * cell {@code (y, x)} at {@code blk * blockStride + (y * rowCells + x) * lanes}. Output pixel {@code (i, j)} reads
-     * taps at {@code blk * blockStride + i * rowStep + j * lanes + tapOff[t]} and goes to
-     * {@code c[(i * w + j) * ldc + blk * lanes + lane]}; {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
+     * taps at {@code blk * blockStride + i * rowStep + j * lanes + tapOff[t]} and goes, as native-order floats, to byte
+     * {@code dstOff + i * rowBytes + j * pixBytes + 4 * (blk * lanes + lane)} of {@code dst} (full vectors: every lane
+     * of every block is written); {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
      * The sum runs bias first, then taps in order, as in {@link #depthwise}.
      */
     void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
-                    float[] bias, boolean relu, float[] c, int ldc);
+                    float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes);
 
     /**
      * Channels-last rows to channel blocks: {@code dst[(blk * cells + cell) * lanes + l] = a[cell * channels + blk * lanes + l]},

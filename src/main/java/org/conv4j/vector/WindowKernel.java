@@ -460,8 +460,17 @@ final class WindowKernel implements Kernel {
             x.gather(in, b, new int[] {od * vs[0], oh0 * vs[1], ow0 * vs[2]}, tv, sub, off, ins, a, 0f);
             simd.blockChannels(a, cells, tc, blocked);
         }
+        int blocks = ldw / lanes;
+        int rowStep = ts[1] * tv[2] * lanes;
+        if (y.channelsLast && y.dtype == org.conv4j.DType.F32 && y.c == ldw) {
+            // whole vectors of channels per pixel: the kernel stores straight into the output, no tile copy
+            simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, out,
+                    4 * y.index(b, 0, od, oh0, ow0), 4 * y.ss[1], 4 * y.ss[2]);
+            return;
+        }
         float[] c = sc.floats(Scratch.OUT, h * w * ldw);
-        simd.depthwise9(blocked, ldw / lanes, cells * lanes, ts[1] * tv[2] * lanes, h, w, dw9Off, packed, bias, relu, c, ldw);
+        simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, MemorySegment.ofArray(c),
+                0, 4L * w * ldw, 4L * ldw);
         y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
     }
 
