@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API loops. Never loaded by name: {@link SimdLoader} defines this class's bytes as a hidden class per
  * width, and the static initialiser reads the width from the class data, so {@link #S} is a true constant.
  * Keep this class free of lambdas, nested classes and enum switches (they would name the original class).
- * The micro-kernels {@code k6xN} are written out per width in vectors (6 rows x N vectors of accumulators).
+ * The micro-kernels {@code k5x4} and {@code k6xN} (N < 4) are written out per width in vectors (rows x N vectors of
+ * accumulators), each in a zero-start ({@code z}) and a continue-from-C ({@code c}) variant.
  */
 final class SimdKernels implements Simd {
     private static final VectorSpecies<Float> S = species();
@@ -53,6 +54,26 @@ final class SimdKernels implements Simd {
     @Override
     public void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
                           boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+        if (nv == 4) {
+            // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at
+            // best, and depending on the profile it compiled with it spilled accumulators inside the hot loop
+            for (int r = 0; r < rows; r += 5) {
+                int n = Math.min(5, rows - r);
+                int lastRow = r + n - 1;
+                int o0 = rowBase[r];
+                int o1 = rowBase[Math.min(r + 1, lastRow)];
+                int o2 = rowBase[Math.min(r + 2, lastRow)];
+                int o3 = rowBase[Math.min(r + 3, lastRow)];
+                int o4 = rowBase[Math.min(r + 4, lastRow)];
+                int co = cOff + r * ldc;
+                if (first) {
+                    k5x4z(a, o0, o1, o2, o3, o4, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                } else {
+                    k5x4c(a, o0, o1, o2, o3, o4, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r += 6) {
             int n = Math.min(6, rows - r);
             int lastRow = r + n - 1;
@@ -64,13 +85,6 @@ final class SimdKernels implements Simd {
             int o5 = rowBase[Math.min(r + 5, lastRow)];
             int co = cOff + r * ldc;
             switch (nv) {
-                case 4 -> {
-                    if (first) {
-                        k6x4z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    } else {
-                        k6x4c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    }
-                }
                 case 3 -> {
                     if (first) {
                         k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
@@ -97,19 +111,18 @@ final class SimdKernels implements Simd {
         }
     }
 
-    private static void k6x4z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+    private static void k5x4z(float[] a, int o0, int o1, int o2, int o3, int o4, int[] segOff, int segLen, int kFrom, int kTo,
             boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
         // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
         // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
         // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
-        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S); FloatVector c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S); FloatVector c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S); FloatVector c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S); FloatVector c33 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S); FloatVector c43 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S); FloatVector c53 = FloatVector.zero(S);
         final int step = 4 * L;
         for (int q = kFrom; q < kTo; ) {
             int s = q / segLen;
@@ -117,7 +130,7 @@ final class SimdKernels implements Simd {
             int t1 = Math.min(segLen, t0 + kTo - q);
             int bk = bOff + s * segLen * step;
             int so = segOff[s];
-            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so;
             // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
             // accumulators inside the hot loop whenever the remainder had run before compilation
             for (int t = t0; t < t1; t++) {
@@ -135,8 +148,6 @@ final class SimdKernels implements Simd {
                 c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
                 av = FloatVector.broadcast(S, a[p4 + t]);
                 c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
             }
             q += t1 - t0;
         }
@@ -150,14 +161,12 @@ final class SimdKernels implements Simd {
             c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2); c23 = c23.add(bias3);
             c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2); c33 = c33.add(bias3);
             c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2); c43 = c43.add(bias3);
-            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2); c53 = c53.add(bias3);
             if (relu) {
                 c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f); c03 = c03.max(0f);
                 c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f); c13 = c13.max(0f);
                 c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f); c23 = c23.max(0f);
                 c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f); c33 = c33.max(0f);
                 c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f); c43 = c43.max(0f);
-                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f); c53 = c53.max(0f);
             }
         }
         // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
@@ -166,22 +175,20 @@ final class SimdKernels implements Simd {
         c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
         c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
         c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
-        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
     }
 
-    private static void k6x4c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+    private static void k5x4c(float[] a, int o0, int o1, int o2, int o3, int o4, int[] segOff, int segLen, int kFrom, int kTo,
             boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
         // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
         // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
         // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
         int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
-        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc;
         FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = FloatVector.fromArray(S, c, r0 + 2 * L); FloatVector c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
         FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = FloatVector.fromArray(S, c, r1 + 2 * L); FloatVector c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
         FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = FloatVector.fromArray(S, c, r2 + 2 * L); FloatVector c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
         FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = FloatVector.fromArray(S, c, r3 + 2 * L); FloatVector c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
         FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = FloatVector.fromArray(S, c, r4 + 2 * L); FloatVector c43 = FloatVector.fromArray(S, c, r4 + 3 * L);
-        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = FloatVector.fromArray(S, c, r5 + 2 * L); FloatVector c53 = FloatVector.fromArray(S, c, r5 + 3 * L);
         final int step = 4 * L;
         for (int q = kFrom; q < kTo; ) {
             int s = q / segLen;
@@ -189,7 +196,7 @@ final class SimdKernels implements Simd {
             int t1 = Math.min(segLen, t0 + kTo - q);
             int bk = bOff + s * segLen * step;
             int so = segOff[s];
-            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so;
             // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
             // accumulators inside the hot loop whenever the remainder had run before compilation
             for (int t = t0; t < t1; t++) {
@@ -207,8 +214,6 @@ final class SimdKernels implements Simd {
                 c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
                 av = FloatVector.broadcast(S, a[p4 + t]);
                 c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
             }
             q += t1 - t0;
         }
@@ -222,14 +227,12 @@ final class SimdKernels implements Simd {
             c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2); c23 = c23.add(bias3);
             c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2); c33 = c33.add(bias3);
             c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2); c43 = c43.add(bias3);
-            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2); c53 = c53.add(bias3);
             if (relu) {
                 c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f); c03 = c03.max(0f);
                 c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f); c13 = c13.max(0f);
                 c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f); c23 = c23.max(0f);
                 c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f); c33 = c33.max(0f);
                 c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f); c43 = c43.max(0f);
-                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f); c53 = c53.max(0f);
             }
         }
         // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
@@ -238,7 +241,6 @@ final class SimdKernels implements Simd {
         c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
         c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
         c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
-        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L); c53.intoArray(c, r5 + 3 * L);
     }
 
     private static void k6x3z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
