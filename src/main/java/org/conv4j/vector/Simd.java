@@ -1,5 +1,7 @@
 package org.conv4j.vector;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * The SIMD loops of the engine, over heap {@code float[]} tiles. One implementation class, {@code SimdKernels},
  * is defined once per vector width as a hidden class whose species is a constant (see {@link SimdLoader}), so
@@ -17,8 +19,19 @@ interface Simd {
      * {@code c[cOff + r*ldc + j] = act(bias[biasOff + j] + sum_s sum_t a[rowBase[r] + segOff[s] + t] * b[bOff + (s*segLen + t)*nv*L + j])}
      * for {@code r < rows}, {@code j < nv*L}. Each output's sum runs in the same order whatever the row blocking.
      */
-    void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
-              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
+    default void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
+              float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+        gemmRange(a, rowBase, rows, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
+    }
+
+    /**
+     * {@link #gemm} over the reduction terms {@code q = s * segLen + t} in {@code [kFrom, kTo)} only: the first range
+     * starts the sums from zero, later ones continue from the partial sums in {@code c}; only the last adds the bias
+     * and applies ReLU. Cutting the reduction this way runs every sum through the same operations in the same
+     * order, so the results do not depend on the cuts.
+     */
+    void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+                   boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
 
     /**
      * Direct convolution for few output channels, vectorised along output pixels of a row. {@code p} is the input
@@ -35,6 +48,30 @@ interface Simd {
      */
     void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
                    float[] bias, boolean relu, float[] c, int ldc);
+
+    /**
+     * Depthwise 3x3 at stride and dilation 1 along W ({@code tapOff[t+1] = tapOff[t] + lanes} within a filter row) on a channel-blocked tile: block {@code blk} of {@code lanes} channels holds
+     * cell {@code (y, x)} at {@code blk * blockStride + (y * rowCells + x) * lanes}. Output pixel {@code (i, j)} reads
+     * taps at {@code blk * blockStride + i * rowStep + j * lanes + tapOff[t]} and goes, as native-order floats, to byte
+     * {@code dstOff + i * rowBytes + j * pixBytes + 4 * (blk * lanes + lane)} of {@code dst} (full vectors: every lane
+     * of every block is written); {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
+     * The sum runs bias first, then taps in order, as in {@link #depthwise}.
+     */
+    void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
+                    float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes);
+
+    /**
+     * Channels-last rows to channel blocks: {@code dst[(blk * cells + cell) * lanes + l] = a[cell * channels + blk * lanes + l]},
+     * zero past {@code channels}, for {@code blocks = ceil(channels / lanes)}.
+     */
+    void blockChannels(float[] a, int cells, int channels, float[] dst);
+
+    /**
+     * {@code pixels} channels-last f32 pixels of a segment, from byte {@code byteOff}, into channel blocks as
+     * {@link #blockChannels} lays them out ({@code cells} cells per block), at cells {@code cell ..}; lanes past
+     * {@code channels} get zero.
+     */
+    void gatherBlocked(MemorySegment seg, long byteOff, int pixels, int channels, float[] dst, int cell, int cells);
 
     /**
      * Window max (or sum divided by {@code count[r]}) per channel over taps at {@code rowBase[r] + kOff[k]}.

@@ -1,7 +1,9 @@
 package org.conv4j.vector;
 
 import java.lang.constant.ConstantDescs;
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -11,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The Vector API loops. Never loaded by name: {@link SimdLoader} defines this class's bytes as a hidden class per
  * width, and the static initialiser reads the width from the class data, so {@link #S} is a true constant.
  * Keep this class free of lambdas, nested classes and enum switches (they would name the original class).
- * The micro-kernels {@code k6xN} are written out per width in vectors (6 rows x N vectors of accumulators).
+ * The micro-kernels {@code k5x4} and {@code k6xN} (N < 4) are written out per width in vectors (rows x N vectors of
+ * accumulators), each in a zero-start ({@code z}) and a continue-from-C ({@code c}) variant.
  */
 final class SimdKernels implements Simd {
     private static final VectorSpecies<Float> S = species();
@@ -48,49 +51,89 @@ final class SimdKernels implements Simd {
         return L;
     }
 
-    private static void store(FloatVector v, boolean relu, float[] c, int off) {
-        (relu ? v.max(0f) : v).intoArray(c, off);
-    }
-
     @Override
-    public void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
-                     float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+    public void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+                          boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
+        if (nv == 4) {
+            // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at
+            // best, and depending on the profile it compiled with it spilled accumulators inside the hot loop
+            for (int r = 0; r < rows; r += 5) {
+                int n = Math.min(5, rows - r);
+                int lastRow = r + n - 1;
+                int o0 = rowBase[r];
+                int o1 = rowBase[Math.min(r + 1, lastRow)];
+                int o2 = rowBase[Math.min(r + 2, lastRow)];
+                int o3 = rowBase[Math.min(r + 3, lastRow)];
+                int o4 = rowBase[Math.min(r + 4, lastRow)];
+                int co = cOff + r * ldc;
+                if (first) {
+                    k5x4z(a, o0, o1, o2, o3, o4, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                } else {
+                    k5x4c(a, o0, o1, o2, o3, o4, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                }
+            }
+            return;
+        }
         for (int r = 0; r < rows; r += 6) {
             int n = Math.min(6, rows - r);
-            int last = r + n - 1;
+            int lastRow = r + n - 1;
             int o0 = rowBase[r];
-            int o1 = rowBase[Math.min(r + 1, last)];
-            int o2 = rowBase[Math.min(r + 2, last)];
-            int o3 = rowBase[Math.min(r + 3, last)];
-            int o4 = rowBase[Math.min(r + 4, last)];
-            int o5 = rowBase[Math.min(r + 5, last)];
+            int o1 = rowBase[Math.min(r + 1, lastRow)];
+            int o2 = rowBase[Math.min(r + 2, lastRow)];
+            int o3 = rowBase[Math.min(r + 3, lastRow)];
+            int o4 = rowBase[Math.min(r + 4, lastRow)];
+            int o5 = rowBase[Math.min(r + 5, lastRow)];
             int co = cOff + r * ldc;
             switch (nv) {
-                case 4 -> k6x4(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 3 -> k6x3(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 2 -> k6x2(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                case 1 -> k6x1(a, o0, o1, o2, o3, o4, o5, segOff, segs, segLen, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                case 3 -> {
+                    if (first) {
+                        k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x3c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
+                case 2 -> {
+                    if (first) {
+                        k6x2z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x2c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
+                case 1 -> {
+                    if (first) {
+                        k6x1z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    } else {
+                        k6x1c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    }
+                }
                 default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
             }
         }
     }
 
-    private static void k6x4(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+    private static void k5x4z(float[] a, int o0, int o1, int o2, int o3, int o4, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S); FloatVector c03 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S); FloatVector c13 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S); FloatVector c23 = FloatVector.zero(S);
         FloatVector c30 = FloatVector.zero(S); FloatVector c31 = FloatVector.zero(S); FloatVector c32 = FloatVector.zero(S); FloatVector c33 = FloatVector.zero(S);
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S); FloatVector c43 = FloatVector.zero(S);
-        FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S); FloatVector c53 = FloatVector.zero(S);
         final int step = 4 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
-            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
@@ -105,87 +148,108 @@ final class SimdKernels implements Simd {
                 c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
                 av = FloatVector.broadcast(S, a[p4 + t]);
                 c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                b1 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 1 * L);
-                b2 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 2 * L);
-                b3 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 3 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
             }
-            for (; t < segLen; t++) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
-                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
-                FloatVector b3 = FloatVector.fromArray(S, b, bk + t * step + 3 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52); c53 = av.fma(b3, c53);
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2); c03 = c03.add(bias3);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2); c13 = c13.add(bias3);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2); c23 = c23.add(bias3);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2); c33 = c33.add(bias3);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2); c43 = c43.add(bias3);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f); c03 = c03.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f); c13 = c13.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f); c23 = c23.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f); c33 = c33.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f); c43 = c43.max(0f);
             }
-            bk += segLen * step;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
-        store(c02.add(bias2), relu, c, cOff + 0 * ldc + 2 * L);
-        store(c03.add(bias3), relu, c, cOff + 0 * ldc + 3 * L);
-        if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
-            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
-            store(c12.add(bias2), relu, c, cOff + 1 * ldc + 2 * L);
-            store(c13.add(bias3), relu, c, cOff + 1 * ldc + 3 * L);
-        }
-        if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
-            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
-            store(c22.add(bias2), relu, c, cOff + 2 * ldc + 2 * L);
-            store(c23.add(bias3), relu, c, cOff + 2 * ldc + 3 * L);
-        }
-        if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
-            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
-            store(c32.add(bias2), relu, c, cOff + 3 * ldc + 2 * L);
-            store(c33.add(bias3), relu, c, cOff + 3 * ldc + 3 * L);
-        }
-        if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
-            store(c42.add(bias2), relu, c, cOff + 4 * ldc + 2 * L);
-            store(c43.add(bias3), relu, c, cOff + 4 * ldc + 3 * L);
-        }
-        if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
-            store(c52.add(bias2), relu, c, cOff + 5 * ldc + 2 * L);
-            store(c53.add(bias3), relu, c, cOff + 5 * ldc + 3 * L);
-        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
     }
 
-    private static void k6x3(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+    private static void k5x4c(float[] a, int o0, int o1, int o2, int o3, int o4, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = FloatVector.fromArray(S, c, r0 + 2 * L); FloatVector c03 = FloatVector.fromArray(S, c, r0 + 3 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = FloatVector.fromArray(S, c, r1 + 2 * L); FloatVector c13 = FloatVector.fromArray(S, c, r1 + 3 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = FloatVector.fromArray(S, c, r2 + 2 * L); FloatVector c23 = FloatVector.fromArray(S, c, r2 + 3 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = FloatVector.fromArray(S, c, r3 + 2 * L); FloatVector c33 = FloatVector.fromArray(S, c, r3 + 3 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = FloatVector.fromArray(S, c, r4 + 2 * L); FloatVector c43 = FloatVector.fromArray(S, c, r4 + 3 * L);
+        final int step = 4 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
+                FloatVector b3 = FloatVector.fromArray(S, b, bk + t * step + 3 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02); c03 = av.fma(b3, c03);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12); c13 = av.fma(b3, c13);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22); c23 = av.fma(b3, c23);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32); c33 = av.fma(b3, c33);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42); c43 = av.fma(b3, c43);
+            }
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            FloatVector bias3 = FloatVector.fromArray(S, bias, biasOff + 3 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2); c03 = c03.add(bias3);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2); c13 = c13.add(bias3);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2); c23 = c23.add(bias3);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2); c33 = c33.add(bias3);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2); c43 = c43.add(bias3);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f); c03 = c03.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f); c13 = c13.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f); c23 = c23.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f); c33 = c33.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f); c43 = c43.max(0f);
+            }
+        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L); c03.intoArray(c, r0 + 3 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L); c13.intoArray(c, r1 + 3 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L); c23.intoArray(c, r2 + 3 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L); c33.intoArray(c, r3 + 3 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L); c43.intoArray(c, r4 + 3 * L);
+    }
+
+    private static void k6x3z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S); FloatVector c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S); FloatVector c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S); FloatVector c22 = FloatVector.zero(S);
@@ -193,45 +257,16 @@ final class SimdKernels implements Simd {
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S); FloatVector c42 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S); FloatVector c52 = FloatVector.zero(S);
         final int step = 3 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
-                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                b1 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 1 * L);
-                b2 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 2 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
@@ -248,43 +283,113 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
-        store(c02.add(bias2), relu, c, cOff + 0 * ldc + 2 * L);
-        if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
-            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
-            store(c12.add(bias2), relu, c, cOff + 1 * ldc + 2 * L);
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2);
+            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f);
+            }
         }
-        if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
-            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
-            store(c22.add(bias2), relu, c, cOff + 2 * ldc + 2 * L);
-        }
-        if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
-            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
-            store(c32.add(bias2), relu, c, cOff + 3 * ldc + 2 * L);
-        }
-        if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
-            store(c42.add(bias2), relu, c, cOff + 4 * ldc + 2 * L);
-        }
-        if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
-            store(c52.add(bias2), relu, c, cOff + 5 * ldc + 2 * L);
-        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L);
     }
 
-    private static void k6x2(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+    private static void k6x3c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L); FloatVector c02 = FloatVector.fromArray(S, c, r0 + 2 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L); FloatVector c12 = FloatVector.fromArray(S, c, r1 + 2 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L); FloatVector c22 = FloatVector.fromArray(S, c, r2 + 2 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L); FloatVector c32 = FloatVector.fromArray(S, c, r3 + 2 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L); FloatVector c42 = FloatVector.fromArray(S, c, r4 + 2 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = FloatVector.fromArray(S, c, r5 + 1 * L); FloatVector c52 = FloatVector.fromArray(S, c, r5 + 2 * L);
+        final int step = 3 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
+                FloatVector b2 = FloatVector.fromArray(S, b, bk + t * step + 2 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01); c02 = av.fma(b2, c02);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11); c12 = av.fma(b2, c12);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21); c22 = av.fma(b2, c22);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31); c32 = av.fma(b2, c32);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41); c42 = av.fma(b2, c42);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51); c52 = av.fma(b2, c52);
+            }
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            FloatVector bias2 = FloatVector.fromArray(S, bias, biasOff + 2 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1); c02 = c02.add(bias2);
+            c10 = c10.add(bias0); c11 = c11.add(bias1); c12 = c12.add(bias2);
+            c20 = c20.add(bias0); c21 = c21.add(bias1); c22 = c22.add(bias2);
+            c30 = c30.add(bias0); c31 = c31.add(bias1); c32 = c32.add(bias2);
+            c40 = c40.add(bias0); c41 = c41.add(bias1); c42 = c42.add(bias2);
+            c50 = c50.add(bias0); c51 = c51.add(bias1); c52 = c52.add(bias2);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f); c02 = c02.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f); c12 = c12.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f); c22 = c22.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f); c32 = c32.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f); c42 = c42.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f); c52 = c52.max(0f);
+            }
+        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L); c02.intoArray(c, r0 + 2 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L); c12.intoArray(c, r1 + 2 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L); c22.intoArray(c, r2 + 2 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L); c32.intoArray(c, r3 + 2 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L); c42.intoArray(c, r4 + 2 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L); c52.intoArray(c, r5 + 2 * L);
+    }
+
+    private static void k6x2z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
         FloatVector c00 = FloatVector.zero(S); FloatVector c01 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S); FloatVector c11 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S); FloatVector c21 = FloatVector.zero(S);
@@ -292,43 +397,16 @@ final class SimdKernels implements Simd {
         FloatVector c40 = FloatVector.zero(S); FloatVector c41 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S); FloatVector c51 = FloatVector.zero(S);
         final int step = 2 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                b1 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 1 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
                 FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
@@ -344,36 +422,110 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        store(c01.add(bias1), relu, c, cOff + 0 * ldc + 1 * L);
-        if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
-            store(c11.add(bias1), relu, c, cOff + 1 * ldc + 1 * L);
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1);
+            c10 = c10.add(bias0); c11 = c11.add(bias1);
+            c20 = c20.add(bias0); c21 = c21.add(bias1);
+            c30 = c30.add(bias0); c31 = c31.add(bias1);
+            c40 = c40.add(bias0); c41 = c41.add(bias1);
+            c50 = c50.add(bias0); c51 = c51.add(bias1);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f);
+            }
         }
-        if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
-            store(c21.add(bias1), relu, c, cOff + 2 * ldc + 1 * L);
-        }
-        if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
-            store(c31.add(bias1), relu, c, cOff + 3 * ldc + 1 * L);
-        }
-        if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-            store(c41.add(bias1), relu, c, cOff + 4 * ldc + 1 * L);
-        }
-        if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-            store(c51.add(bias1), relu, c, cOff + 5 * ldc + 1 * L);
-        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L);
     }
 
-    private static void k6x1(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segs, int segLen, float[] b, int bOff,
-            float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+    private static void k6x2c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L); FloatVector c01 = FloatVector.fromArray(S, c, r0 + 1 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L); FloatVector c11 = FloatVector.fromArray(S, c, r1 + 1 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L); FloatVector c21 = FloatVector.fromArray(S, c, r2 + 1 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L); FloatVector c31 = FloatVector.fromArray(S, c, r3 + 1 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L); FloatVector c41 = FloatVector.fromArray(S, c, r4 + 1 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L); FloatVector c51 = FloatVector.fromArray(S, c, r5 + 1 * L);
+        final int step = 2 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector b1 = FloatVector.fromArray(S, b, bk + t * step + 1 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00); c01 = av.fma(b1, c01);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10); c11 = av.fma(b1, c11);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20); c21 = av.fma(b1, c21);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30); c31 = av.fma(b1, c31);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40); c41 = av.fma(b1, c41);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50); c51 = av.fma(b1, c51);
+            }
+            q += t1 - t0;
+        }
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            FloatVector bias1 = FloatVector.fromArray(S, bias, biasOff + 1 * L);
+            c00 = c00.add(bias0); c01 = c01.add(bias1);
+            c10 = c10.add(bias0); c11 = c11.add(bias1);
+            c20 = c20.add(bias0); c21 = c21.add(bias1);
+            c30 = c30.add(bias0); c31 = c31.add(bias1);
+            c40 = c40.add(bias0); c41 = c41.add(bias1);
+            c50 = c50.add(bias0); c51 = c51.add(bias1);
+            if (relu) {
+                c00 = c00.max(0f); c01 = c01.max(0f);
+                c10 = c10.max(0f); c11 = c11.max(0f);
+                c20 = c20.max(0f); c21 = c21.max(0f);
+                c30 = c30.max(0f); c31 = c31.max(0f);
+                c40 = c40.max(0f); c41 = c41.max(0f);
+                c50 = c50.max(0f); c51 = c51.max(0f);
+            }
+        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L); c01.intoArray(c, r0 + 1 * L);
+        c10.intoArray(c, r1 + 0 * L); c11.intoArray(c, r1 + 1 * L);
+        c20.intoArray(c, r2 + 0 * L); c21.intoArray(c, r2 + 1 * L);
+        c30.intoArray(c, r3 + 0 * L); c31.intoArray(c, r3 + 1 * L);
+        c40.intoArray(c, r4 + 0 * L); c41.intoArray(c, r4 + 1 * L);
+        c50.intoArray(c, r5 + 0 * L); c51.intoArray(c, r5 + 1 * L);
+    }
+
+    private static void k6x1z(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S);
@@ -381,41 +533,16 @@ final class SimdKernels implements Simd {
         FloatVector c40 = FloatVector.zero(S);
         FloatVector c50 = FloatVector.zero(S);
         final int step = 1 * L;
-        int bk = bOff;
-        for (int s = 0; s < segs; s++) {
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
             int so = segOff[s];
             int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
-            // the weight index derives from t and t is unrolled by two: C2 then drops the bounds checks
-            int t = 0;
-            for (; t + 1 < segLen; t += 2) {
-                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
-                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
-                c00 = av.fma(b0, c00);
-                av = FloatVector.broadcast(S, a[p1 + t]);
-                c10 = av.fma(b0, c10);
-                av = FloatVector.broadcast(S, a[p2 + t]);
-                c20 = av.fma(b0, c20);
-                av = FloatVector.broadcast(S, a[p3 + t]);
-                c30 = av.fma(b0, c30);
-                av = FloatVector.broadcast(S, a[p4 + t]);
-                c40 = av.fma(b0, c40);
-                av = FloatVector.broadcast(S, a[p5 + t]);
-                c50 = av.fma(b0, c50);
-                b0 = FloatVector.fromArray(S, b, bk + (t + 1) * step + 0 * L);
-                av = FloatVector.broadcast(S, a[p0 + t + 1]);
-                c00 = av.fma(b0, c00);
-                av = FloatVector.broadcast(S, a[p1 + t + 1]);
-                c10 = av.fma(b0, c10);
-                av = FloatVector.broadcast(S, a[p2 + t + 1]);
-                c20 = av.fma(b0, c20);
-                av = FloatVector.broadcast(S, a[p3 + t + 1]);
-                c30 = av.fma(b0, c30);
-                av = FloatVector.broadcast(S, a[p4 + t + 1]);
-                c40 = av.fma(b0, c40);
-                av = FloatVector.broadcast(S, a[p5 + t + 1]);
-                c50 = av.fma(b0, c50);
-            }
-            for (; t < segLen; t++) {
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
                 FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
                 FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
                 c00 = av.fma(b0, c00);
@@ -430,31 +557,106 @@ final class SimdKernels implements Simd {
                 av = FloatVector.broadcast(S, a[p5 + t]);
                 c50 = av.fma(b0, c50);
             }
-            bk += segLen * step;
+            q += t1 - t0;
         }
-        FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
-        store(c00.add(bias0), relu, c, cOff + 0 * ldc + 0 * L);
-        if (rows > 1) {
-            store(c10.add(bias0), relu, c, cOff + 1 * ldc + 0 * L);
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            c00 = c00.add(bias0);
+            c10 = c10.add(bias0);
+            c20 = c20.add(bias0);
+            c30 = c30.add(bias0);
+            c40 = c40.add(bias0);
+            c50 = c50.add(bias0);
+            if (relu) {
+                c00 = c00.max(0f);
+                c10 = c10.max(0f);
+                c20 = c20.max(0f);
+                c30 = c30.max(0f);
+                c40 = c40.max(0f);
+                c50 = c50.max(0f);
+            }
         }
-        if (rows > 2) {
-            store(c20.add(bias0), relu, c, cOff + 2 * ldc + 0 * L);
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L);
+        c10.intoArray(c, r1 + 0 * L);
+        c20.intoArray(c, r2 + 0 * L);
+        c30.intoArray(c, r3 + 0 * L);
+        c40.intoArray(c, r4 + 0 * L);
+        c50.intoArray(c, r5 + 0 * L);
+    }
+
+    private static void k6x1c(float[] a, int o0, int o1, int o2, int o3, int o4, int o5, int[] segOff, int segLen, int kFrom, int kTo,
+            boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc, int rows) {
+        // partial sums (not last) are stored as they are; the last range adds the bias, then ReLU when asked. The stores
+        // stay inline: C2 did not inline a store helper into these large methods and boxed every vector for the call
+        // rows past the tile's last map to it: they read its inputs and partial sums, so they hold its values
+        int r0 = cOff; int r1 = cOff + Math.min(1, rows - 1) * ldc; int r2 = cOff + Math.min(2, rows - 1) * ldc;
+        int r3 = cOff + Math.min(3, rows - 1) * ldc; int r4 = cOff + Math.min(4, rows - 1) * ldc; int r5 = cOff + Math.min(5, rows - 1) * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0 + 0 * L);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1 + 0 * L);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2 + 0 * L);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3 + 0 * L);
+        FloatVector c40 = FloatVector.fromArray(S, c, r4 + 0 * L);
+        FloatVector c50 = FloatVector.fromArray(S, c, r5 + 0 * L);
+        final int step = 1 * L;
+        for (int q = kFrom; q < kTo; ) {
+            int s = q / segLen;
+            int t0 = q - s * segLen;
+            int t1 = Math.min(segLen, t0 + kTo - q);
+            int bk = bOff + s * segLen * step;
+            int so = segOff[s];
+            int p0 = o0 + so; int p1 = o1 + so; int p2 = o2 + so; int p3 = o3 + so; int p4 = o4 + so; int p5 = o5 + so;
+            // one plain counted loop: a manual unroll left a remainder loop whose extra live ranges made C2 spill
+            // accumulators inside the hot loop whenever the remainder had run before compilation
+            for (int t = t0; t < t1; t++) {
+                FloatVector b0 = FloatVector.fromArray(S, b, bk + t * step + 0 * L);
+                FloatVector av = FloatVector.broadcast(S, a[p0 + t]);
+                c00 = av.fma(b0, c00);
+                av = FloatVector.broadcast(S, a[p1 + t]);
+                c10 = av.fma(b0, c10);
+                av = FloatVector.broadcast(S, a[p2 + t]);
+                c20 = av.fma(b0, c20);
+                av = FloatVector.broadcast(S, a[p3 + t]);
+                c30 = av.fma(b0, c30);
+                av = FloatVector.broadcast(S, a[p4 + t]);
+                c40 = av.fma(b0, c40);
+                av = FloatVector.broadcast(S, a[p5 + t]);
+                c50 = av.fma(b0, c50);
+            }
+            q += t1 - t0;
         }
-        if (rows > 3) {
-            store(c30.add(bias0), relu, c, cOff + 3 * ldc + 0 * L);
+        if (last) {
+            FloatVector bias0 = FloatVector.fromArray(S, bias, biasOff + 0 * L);
+            c00 = c00.add(bias0);
+            c10 = c10.add(bias0);
+            c20 = c20.add(bias0);
+            c30 = c30.add(bias0);
+            c40 = c40.add(bias0);
+            c50 = c50.add(bias0);
+            if (relu) {
+                c00 = c00.max(0f);
+                c10 = c10.max(0f);
+                c20 = c20.max(0f);
+                c30 = c30.max(0f);
+                c40 = c40.max(0f);
+                c50 = c50.max(0f);
+            }
         }
-        if (rows > 4) {
-            store(c40.add(bias0), relu, c, cOff + 4 * ldc + 0 * L);
-        }
-        if (rows > 5) {
-            store(c50.add(bias0), relu, c, cOff + 5 * ldc + 0 * L);
-        }
+        // rows past the tile's last computed the same sums as the last row, so storing them rewrites equal values
+        c00.intoArray(c, r0 + 0 * L);
+        c10.intoArray(c, r1 + 0 * L);
+        c20.intoArray(c, r2 + 0 * L);
+        c30.intoArray(c, r3 + 0 * L);
+        c40.intoArray(c, r4 + 0 * L);
+        c50.intoArray(c, r5 + 0 * L);
     }
 
 
     @Override
     public void planarConv(float[] p, int[] off, int terms, int rowStep, int rows, int width, float[] w, int pairs,
                            float[] bias, boolean relu, float[] out) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         for (int pair = 0; pair < pairs; pair++) {
             int wBase = pair * terms * 2;
             float bias0 = bias[pair * 2];
@@ -493,14 +695,14 @@ final class SimdKernels implements Simd {
                     }
                     int o0 = out0 + i * width + j;
                     int o1 = out1 + i * width + j;
-                    store(a0.add(bias0), relu, out, o0);
-                    store(a1.add(bias0), relu, out, o0 + L);
-                    store(a2.add(bias0), relu, out, o0 + 2 * L);
-                    store(a3.add(bias0), relu, out, o0 + 3 * L);
-                    store(b0.add(bias1), relu, out, o1);
-                    store(b1.add(bias1), relu, out, o1 + L);
-                    store(b2.add(bias1), relu, out, o1 + 2 * L);
-                    store(b3.add(bias1), relu, out, o1 + 3 * L);
+                    a0.add(bias0).max(lo).intoArray(out, o0);
+                    a1.add(bias0).max(lo).intoArray(out, o0 + L);
+                    a2.add(bias0).max(lo).intoArray(out, o0 + 2 * L);
+                    a3.add(bias0).max(lo).intoArray(out, o0 + 3 * L);
+                    b0.add(bias1).max(lo).intoArray(out, o1);
+                    b1.add(bias1).max(lo).intoArray(out, o1 + L);
+                    b2.add(bias1).max(lo).intoArray(out, o1 + 2 * L);
+                    b3.add(bias1).max(lo).intoArray(out, o1 + 3 * L);
                 }
                 for (; j < width; j += L) {
                     VectorMask<Float> m = S.indexInRange(j, width);
@@ -512,8 +714,8 @@ final class SimdKernels implements Simd {
                         a0 = v0.fma(FloatVector.broadcast(S, w[wBase + 2 * q]), a0);
                         b0 = v0.fma(FloatVector.broadcast(S, w[wBase + 2 * q + 1]), b0);
                     }
-                    storeMasked(a0.add(bias0), relu, out, out0 + i * width + j, m);
-                    storeMasked(b0.add(bias1), relu, out, out1 + i * width + j, m);
+                    a0.add(bias0).max(lo).intoArray(out, out0 + i * width + j, m);
+                    b0.add(bias1).max(lo).intoArray(out, out1 + i * width + j, m);
                 }
             }
         }
@@ -522,6 +724,8 @@ final class SimdKernels implements Simd {
     @Override
     public void depthwise(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, float[] w, int ldw,
                           float[] bias, boolean relu, float[] c, int ldc) {
+        // relu as a max with 0, or with -inf (a no-op that keeps NaN): no branch, no vector phi
+        float lo = relu ? 0f : Float.NEGATIVE_INFINITY;
         int full = channels / L * L;
         int ch0 = 0;
         // two channel vectors per pass: eight accumulators share the tap offsets and row bases
@@ -557,14 +761,14 @@ final class SimdKernels implements Simd {
                     a3 = FloatVector.fromArray(S, a, b3 + o).fma(wv, a3);
                     u3 = FloatVector.fromArray(S, a, b3 + o + L).fma(wu, u3);
                 }
-                store(a0, relu, c, r * ldc + ch);
-                store(u0, relu, c, r * ldc + ch + L);
-                store(a1, relu, c, (r + 1) * ldc + ch);
-                store(u1, relu, c, (r + 1) * ldc + ch + L);
-                store(a2, relu, c, (r + 2) * ldc + ch);
-                store(u2, relu, c, (r + 2) * ldc + ch + L);
-                store(a3, relu, c, (r + 3) * ldc + ch);
-                store(u3, relu, c, (r + 3) * ldc + ch + L);
+                a0.max(lo).intoArray(c, r * ldc + ch);
+                u0.max(lo).intoArray(c, r * ldc + ch + L);
+                a1.max(lo).intoArray(c, (r + 1) * ldc + ch);
+                u1.max(lo).intoArray(c, (r + 1) * ldc + ch + L);
+                a2.max(lo).intoArray(c, (r + 2) * ldc + ch);
+                u2.max(lo).intoArray(c, (r + 2) * ldc + ch + L);
+                a3.max(lo).intoArray(c, (r + 3) * ldc + ch);
+                u3.max(lo).intoArray(c, (r + 3) * ldc + ch + L);
             }
             for (; r < rows; r++) {
                 int b0 = rowBase[r] + ch;
@@ -576,8 +780,8 @@ final class SimdKernels implements Simd {
                     a0 = FloatVector.fromArray(S, a, o).fma(FloatVector.fromArray(S, w, wo), a0);
                     u0 = FloatVector.fromArray(S, a, o + L).fma(FloatVector.fromArray(S, w, wo + L), u0);
                 }
-                store(a0, relu, c, r * ldc + ch);
-                store(u0, relu, c, r * ldc + ch + L);
+                a0.max(lo).intoArray(c, r * ldc + ch);
+                u0.max(lo).intoArray(c, r * ldc + ch + L);
             }
         }
         for (int ch = ch0; ch < full; ch += L) {
@@ -600,10 +804,10 @@ final class SimdKernels implements Simd {
                     acc2 = FloatVector.fromArray(S, a, b2 + o).fma(wv, acc2);
                     acc3 = FloatVector.fromArray(S, a, b3 + o).fma(wv, acc3);
                 }
-                store(acc0, relu, c, r * ldc + ch);
-                store(acc1, relu, c, (r + 1) * ldc + ch);
-                store(acc2, relu, c, (r + 2) * ldc + ch);
-                store(acc3, relu, c, (r + 3) * ldc + ch);
+                acc0.max(lo).intoArray(c, r * ldc + ch);
+                acc1.max(lo).intoArray(c, (r + 1) * ldc + ch);
+                acc2.max(lo).intoArray(c, (r + 2) * ldc + ch);
+                acc3.max(lo).intoArray(c, (r + 3) * ldc + ch);
             }
             for (; r < rows; r++) {
                 int b0 = rowBase[r] + ch;
@@ -611,7 +815,7 @@ final class SimdKernels implements Simd {
                 for (int k = 0; k < taps; k++) {
                     acc0 = FloatVector.fromArray(S, a, b0 + kOff[k]).fma(FloatVector.fromArray(S, w, k * ldw + ch), acc0);
                 }
-                store(acc0, relu, c, r * ldc + ch);
+                acc0.max(lo).intoArray(c, r * ldc + ch);
             }
         }
         if (full < channels) {
@@ -623,13 +827,367 @@ final class SimdKernels implements Simd {
                 for (int k = 0; k < taps; k++) {
                     acc0 = FloatVector.fromArray(S, a, b0 + kOff[k], m).fma(FloatVector.fromArray(S, w, k * ldw + full), acc0);
                 }
-                storeMasked(acc0, relu, c, r * ldc + full, m);
+                acc0.max(lo).intoArray(c, r * ldc + full, m);
             }
         }
     }
 
-    private static void storeMasked(FloatVector v, boolean relu, float[] c, int off, VectorMask<Float> m) {
-        (relu ? v.max(0f) : v).intoArray(c, off, m);
+    @Override
+    public void blockChannels(float[] a, int cells, int channels, float[] dst) {
+        int blocks = (channels + L - 1) / L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            int d = blk * cells * L;
+            if (ch + L <= channels) {
+                for (int cell = 0; cell < cells; cell++) {
+                    FloatVector.fromArray(S, a, cell * channels + ch).intoArray(dst, d + cell * L);
+                }
+            } else {
+                VectorMask<Float> m = S.indexInRange(ch, channels);
+                for (int cell = 0; cell < cells; cell++) {
+                    FloatVector.fromArray(S, a, cell * channels + ch, m).intoArray(dst, d + cell * L);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
+                           float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes) {
+        // The input index is base + j * L + k: a constant scale, so C2 hoists the bounds checks out of the loop.
+        // Eight pixels at a time: eight independent FMA chains, and each input vector of a filter row is loaded once
+        // for the up to three taps that read it (10 loads per 24 FMAs instead of 24). One method with ReLU, one
+        // without: a Java-semantics max is six instructions per output vector, and one method holding both loops
+        // is too large for C1 (its tier-3 compile bails out).
+        if (relu) {
+            dw9Relu(a, blocks, blockStride, rowStep, h, w, tapOff, wt, bias, dst, dstOff, rowBytes, pixBytes);
+        } else {
+            dw9Plain(a, blocks, blockStride, rowStep, h, w, tapOff, wt, bias, dst, dstOff, rowBytes, pixBytes);
+        }
+    }
+
+    private static void dw9Relu(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff,
+                                 float[] wt, float[] bias, MemorySegment dst, long dstOff, long rowBytes, long pixBytes) {
+        // filter rows start at k0, k3, k6; the taps of a row are one vector apart (stride and dilation 1 along W)
+        int k0 = tapOff[0]; int k3 = tapOff[3]; int k6 = tapOff[6];
+        int ldw = blocks * L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            FloatVector bv = FloatVector.fromArray(S, bias, ch);
+            FloatVector w0 = FloatVector.fromArray(S, wt, ch);
+            FloatVector w1 = FloatVector.fromArray(S, wt, ldw + ch);
+            FloatVector w2 = FloatVector.fromArray(S, wt, 2 * ldw + ch);
+            FloatVector w3 = FloatVector.fromArray(S, wt, 3 * ldw + ch);
+            FloatVector w4 = FloatVector.fromArray(S, wt, 4 * ldw + ch);
+            FloatVector w5 = FloatVector.fromArray(S, wt, 5 * ldw + ch);
+            FloatVector w6 = FloatVector.fromArray(S, wt, 6 * ldw + ch);
+            FloatVector w7 = FloatVector.fromArray(S, wt, 7 * ldw + ch);
+            FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
+            for (int i = 0; i < h; i++) {
+                int base = blk * blockStride + i * rowStep;
+                long cb = dstOff + i * rowBytes + 4L * ch;
+                int j = 0;
+                for (; j + 8 <= w; j += 8) {
+                    int o = base + j * L;
+                    FloatVector v;
+                    v = FloatVector.fromArray(S, a, o + k0 + 0 * L);
+                    FloatVector a0 = v.fma(w0, bv);
+                    v = FloatVector.fromArray(S, a, o + k0 + 1 * L);
+                    FloatVector a1 = v.fma(w0, bv);
+                    a0 = v.fma(w1, a0);
+                    v = FloatVector.fromArray(S, a, o + k0 + 2 * L);
+                    FloatVector a2 = v.fma(w0, bv);
+                    a1 = v.fma(w1, a1);
+                    a0 = v.fma(w2, a0);
+                    v = FloatVector.fromArray(S, a, o + k0 + 3 * L);
+                    FloatVector a3 = v.fma(w0, bv);
+                    a2 = v.fma(w1, a2);
+                    a1 = v.fma(w2, a1);
+                    v = FloatVector.fromArray(S, a, o + k0 + 4 * L);
+                    FloatVector a4 = v.fma(w0, bv);
+                    a3 = v.fma(w1, a3);
+                    a2 = v.fma(w2, a2);
+                    v = FloatVector.fromArray(S, a, o + k0 + 5 * L);
+                    FloatVector a5 = v.fma(w0, bv);
+                    a4 = v.fma(w1, a4);
+                    a3 = v.fma(w2, a3);
+                    v = FloatVector.fromArray(S, a, o + k0 + 6 * L);
+                    FloatVector a6 = v.fma(w0, bv);
+                    a5 = v.fma(w1, a5);
+                    a4 = v.fma(w2, a4);
+                    v = FloatVector.fromArray(S, a, o + k0 + 7 * L);
+                    FloatVector a7 = v.fma(w0, bv);
+                    a6 = v.fma(w1, a6);
+                    a5 = v.fma(w2, a5);
+                    v = FloatVector.fromArray(S, a, o + k0 + 8 * L);
+                    a7 = v.fma(w1, a7);
+                    a6 = v.fma(w2, a6);
+                    v = FloatVector.fromArray(S, a, o + k0 + 9 * L);
+                    a7 = v.fma(w2, a7);
+                    v = FloatVector.fromArray(S, a, o + k3 + 0 * L);
+                    a0 = v.fma(w3, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 1 * L);
+                    a1 = v.fma(w3, a1);
+                    a0 = v.fma(w4, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 2 * L);
+                    a2 = v.fma(w3, a2);
+                    a1 = v.fma(w4, a1);
+                    a0 = v.fma(w5, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 3 * L);
+                    a3 = v.fma(w3, a3);
+                    a2 = v.fma(w4, a2);
+                    a1 = v.fma(w5, a1);
+                    v = FloatVector.fromArray(S, a, o + k3 + 4 * L);
+                    a4 = v.fma(w3, a4);
+                    a3 = v.fma(w4, a3);
+                    a2 = v.fma(w5, a2);
+                    v = FloatVector.fromArray(S, a, o + k3 + 5 * L);
+                    a5 = v.fma(w3, a5);
+                    a4 = v.fma(w4, a4);
+                    a3 = v.fma(w5, a3);
+                    v = FloatVector.fromArray(S, a, o + k3 + 6 * L);
+                    a6 = v.fma(w3, a6);
+                    a5 = v.fma(w4, a5);
+                    a4 = v.fma(w5, a4);
+                    v = FloatVector.fromArray(S, a, o + k3 + 7 * L);
+                    a7 = v.fma(w3, a7);
+                    a6 = v.fma(w4, a6);
+                    a5 = v.fma(w5, a5);
+                    v = FloatVector.fromArray(S, a, o + k3 + 8 * L);
+                    a7 = v.fma(w4, a7);
+                    a6 = v.fma(w5, a6);
+                    v = FloatVector.fromArray(S, a, o + k3 + 9 * L);
+                    a7 = v.fma(w5, a7);
+                    v = FloatVector.fromArray(S, a, o + k6 + 0 * L);
+                    a0 = v.fma(w6, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 1 * L);
+                    a1 = v.fma(w6, a1);
+                    a0 = v.fma(w7, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 2 * L);
+                    a2 = v.fma(w6, a2);
+                    a1 = v.fma(w7, a1);
+                    a0 = v.fma(w8, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 3 * L);
+                    a3 = v.fma(w6, a3);
+                    a2 = v.fma(w7, a2);
+                    a1 = v.fma(w8, a1);
+                    v = FloatVector.fromArray(S, a, o + k6 + 4 * L);
+                    a4 = v.fma(w6, a4);
+                    a3 = v.fma(w7, a3);
+                    a2 = v.fma(w8, a2);
+                    v = FloatVector.fromArray(S, a, o + k6 + 5 * L);
+                    a5 = v.fma(w6, a5);
+                    a4 = v.fma(w7, a4);
+                    a3 = v.fma(w8, a3);
+                    v = FloatVector.fromArray(S, a, o + k6 + 6 * L);
+                    a6 = v.fma(w6, a6);
+                    a5 = v.fma(w7, a5);
+                    a4 = v.fma(w8, a4);
+                    v = FloatVector.fromArray(S, a, o + k6 + 7 * L);
+                    a7 = v.fma(w6, a7);
+                    a6 = v.fma(w7, a6);
+                    a5 = v.fma(w8, a5);
+                    v = FloatVector.fromArray(S, a, o + k6 + 8 * L);
+                    a7 = v.fma(w7, a7);
+                    a6 = v.fma(w8, a6);
+                    v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
+                    a7 = v.fma(w8, a7);
+                    a0.max(0f).intoMemorySegment(dst, cb + (j + 0) * pixBytes, ByteOrder.nativeOrder());
+                    a1.max(0f).intoMemorySegment(dst, cb + (j + 1) * pixBytes, ByteOrder.nativeOrder());
+                    a2.max(0f).intoMemorySegment(dst, cb + (j + 2) * pixBytes, ByteOrder.nativeOrder());
+                    a3.max(0f).intoMemorySegment(dst, cb + (j + 3) * pixBytes, ByteOrder.nativeOrder());
+                    a4.max(0f).intoMemorySegment(dst, cb + (j + 4) * pixBytes, ByteOrder.nativeOrder());
+                    a5.max(0f).intoMemorySegment(dst, cb + (j + 5) * pixBytes, ByteOrder.nativeOrder());
+                    a6.max(0f).intoMemorySegment(dst, cb + (j + 6) * pixBytes, ByteOrder.nativeOrder());
+                    a7.max(0f).intoMemorySegment(dst, cb + (j + 7) * pixBytes, ByteOrder.nativeOrder());
+                }
+                for (; j < w; j++) {
+                    int o = base + j * L;
+                    FloatVector acc = FloatVector.fromArray(S, a, o + k0).fma(w0, bv);
+                    acc = FloatVector.fromArray(S, a, o + k0 + L).fma(w1, acc);
+                    acc = FloatVector.fromArray(S, a, o + k0 + 2 * L).fma(w2, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3).fma(w3, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3 + L).fma(w4, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3 + 2 * L).fma(w5, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6).fma(w6, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6 + L).fma(w7, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6 + 2 * L).fma(w8, acc);
+                    acc.max(0f).intoMemorySegment(dst, cb + j * pixBytes, ByteOrder.nativeOrder());
+                }
+            }
+        }
+    }
+
+    private static void dw9Plain(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff,
+                                 float[] wt, float[] bias, MemorySegment dst, long dstOff, long rowBytes, long pixBytes) {
+        // filter rows start at k0, k3, k6; the taps of a row are one vector apart (stride and dilation 1 along W)
+        int k0 = tapOff[0]; int k3 = tapOff[3]; int k6 = tapOff[6];
+        int ldw = blocks * L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            FloatVector bv = FloatVector.fromArray(S, bias, ch);
+            FloatVector w0 = FloatVector.fromArray(S, wt, ch);
+            FloatVector w1 = FloatVector.fromArray(S, wt, ldw + ch);
+            FloatVector w2 = FloatVector.fromArray(S, wt, 2 * ldw + ch);
+            FloatVector w3 = FloatVector.fromArray(S, wt, 3 * ldw + ch);
+            FloatVector w4 = FloatVector.fromArray(S, wt, 4 * ldw + ch);
+            FloatVector w5 = FloatVector.fromArray(S, wt, 5 * ldw + ch);
+            FloatVector w6 = FloatVector.fromArray(S, wt, 6 * ldw + ch);
+            FloatVector w7 = FloatVector.fromArray(S, wt, 7 * ldw + ch);
+            FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
+            for (int i = 0; i < h; i++) {
+                int base = blk * blockStride + i * rowStep;
+                long cb = dstOff + i * rowBytes + 4L * ch;
+                int j = 0;
+                for (; j + 8 <= w; j += 8) {
+                    int o = base + j * L;
+                    FloatVector v;
+                    v = FloatVector.fromArray(S, a, o + k0 + 0 * L);
+                    FloatVector a0 = v.fma(w0, bv);
+                    v = FloatVector.fromArray(S, a, o + k0 + 1 * L);
+                    FloatVector a1 = v.fma(w0, bv);
+                    a0 = v.fma(w1, a0);
+                    v = FloatVector.fromArray(S, a, o + k0 + 2 * L);
+                    FloatVector a2 = v.fma(w0, bv);
+                    a1 = v.fma(w1, a1);
+                    a0 = v.fma(w2, a0);
+                    v = FloatVector.fromArray(S, a, o + k0 + 3 * L);
+                    FloatVector a3 = v.fma(w0, bv);
+                    a2 = v.fma(w1, a2);
+                    a1 = v.fma(w2, a1);
+                    v = FloatVector.fromArray(S, a, o + k0 + 4 * L);
+                    FloatVector a4 = v.fma(w0, bv);
+                    a3 = v.fma(w1, a3);
+                    a2 = v.fma(w2, a2);
+                    v = FloatVector.fromArray(S, a, o + k0 + 5 * L);
+                    FloatVector a5 = v.fma(w0, bv);
+                    a4 = v.fma(w1, a4);
+                    a3 = v.fma(w2, a3);
+                    v = FloatVector.fromArray(S, a, o + k0 + 6 * L);
+                    FloatVector a6 = v.fma(w0, bv);
+                    a5 = v.fma(w1, a5);
+                    a4 = v.fma(w2, a4);
+                    v = FloatVector.fromArray(S, a, o + k0 + 7 * L);
+                    FloatVector a7 = v.fma(w0, bv);
+                    a6 = v.fma(w1, a6);
+                    a5 = v.fma(w2, a5);
+                    v = FloatVector.fromArray(S, a, o + k0 + 8 * L);
+                    a7 = v.fma(w1, a7);
+                    a6 = v.fma(w2, a6);
+                    v = FloatVector.fromArray(S, a, o + k0 + 9 * L);
+                    a7 = v.fma(w2, a7);
+                    v = FloatVector.fromArray(S, a, o + k3 + 0 * L);
+                    a0 = v.fma(w3, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 1 * L);
+                    a1 = v.fma(w3, a1);
+                    a0 = v.fma(w4, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 2 * L);
+                    a2 = v.fma(w3, a2);
+                    a1 = v.fma(w4, a1);
+                    a0 = v.fma(w5, a0);
+                    v = FloatVector.fromArray(S, a, o + k3 + 3 * L);
+                    a3 = v.fma(w3, a3);
+                    a2 = v.fma(w4, a2);
+                    a1 = v.fma(w5, a1);
+                    v = FloatVector.fromArray(S, a, o + k3 + 4 * L);
+                    a4 = v.fma(w3, a4);
+                    a3 = v.fma(w4, a3);
+                    a2 = v.fma(w5, a2);
+                    v = FloatVector.fromArray(S, a, o + k3 + 5 * L);
+                    a5 = v.fma(w3, a5);
+                    a4 = v.fma(w4, a4);
+                    a3 = v.fma(w5, a3);
+                    v = FloatVector.fromArray(S, a, o + k3 + 6 * L);
+                    a6 = v.fma(w3, a6);
+                    a5 = v.fma(w4, a5);
+                    a4 = v.fma(w5, a4);
+                    v = FloatVector.fromArray(S, a, o + k3 + 7 * L);
+                    a7 = v.fma(w3, a7);
+                    a6 = v.fma(w4, a6);
+                    a5 = v.fma(w5, a5);
+                    v = FloatVector.fromArray(S, a, o + k3 + 8 * L);
+                    a7 = v.fma(w4, a7);
+                    a6 = v.fma(w5, a6);
+                    v = FloatVector.fromArray(S, a, o + k3 + 9 * L);
+                    a7 = v.fma(w5, a7);
+                    v = FloatVector.fromArray(S, a, o + k6 + 0 * L);
+                    a0 = v.fma(w6, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 1 * L);
+                    a1 = v.fma(w6, a1);
+                    a0 = v.fma(w7, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 2 * L);
+                    a2 = v.fma(w6, a2);
+                    a1 = v.fma(w7, a1);
+                    a0 = v.fma(w8, a0);
+                    v = FloatVector.fromArray(S, a, o + k6 + 3 * L);
+                    a3 = v.fma(w6, a3);
+                    a2 = v.fma(w7, a2);
+                    a1 = v.fma(w8, a1);
+                    v = FloatVector.fromArray(S, a, o + k6 + 4 * L);
+                    a4 = v.fma(w6, a4);
+                    a3 = v.fma(w7, a3);
+                    a2 = v.fma(w8, a2);
+                    v = FloatVector.fromArray(S, a, o + k6 + 5 * L);
+                    a5 = v.fma(w6, a5);
+                    a4 = v.fma(w7, a4);
+                    a3 = v.fma(w8, a3);
+                    v = FloatVector.fromArray(S, a, o + k6 + 6 * L);
+                    a6 = v.fma(w6, a6);
+                    a5 = v.fma(w7, a5);
+                    a4 = v.fma(w8, a4);
+                    v = FloatVector.fromArray(S, a, o + k6 + 7 * L);
+                    a7 = v.fma(w6, a7);
+                    a6 = v.fma(w7, a6);
+                    a5 = v.fma(w8, a5);
+                    v = FloatVector.fromArray(S, a, o + k6 + 8 * L);
+                    a7 = v.fma(w7, a7);
+                    a6 = v.fma(w8, a6);
+                    v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
+                    a7 = v.fma(w8, a7);
+                    a0.intoMemorySegment(dst, cb + (j + 0) * pixBytes, ByteOrder.nativeOrder());
+                    a1.intoMemorySegment(dst, cb + (j + 1) * pixBytes, ByteOrder.nativeOrder());
+                    a2.intoMemorySegment(dst, cb + (j + 2) * pixBytes, ByteOrder.nativeOrder());
+                    a3.intoMemorySegment(dst, cb + (j + 3) * pixBytes, ByteOrder.nativeOrder());
+                    a4.intoMemorySegment(dst, cb + (j + 4) * pixBytes, ByteOrder.nativeOrder());
+                    a5.intoMemorySegment(dst, cb + (j + 5) * pixBytes, ByteOrder.nativeOrder());
+                    a6.intoMemorySegment(dst, cb + (j + 6) * pixBytes, ByteOrder.nativeOrder());
+                    a7.intoMemorySegment(dst, cb + (j + 7) * pixBytes, ByteOrder.nativeOrder());
+                }
+                for (; j < w; j++) {
+                    int o = base + j * L;
+                    FloatVector acc = FloatVector.fromArray(S, a, o + k0).fma(w0, bv);
+                    acc = FloatVector.fromArray(S, a, o + k0 + L).fma(w1, acc);
+                    acc = FloatVector.fromArray(S, a, o + k0 + 2 * L).fma(w2, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3).fma(w3, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3 + L).fma(w4, acc);
+                    acc = FloatVector.fromArray(S, a, o + k3 + 2 * L).fma(w5, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6).fma(w6, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6 + L).fma(w7, acc);
+                    acc = FloatVector.fromArray(S, a, o + k6 + 2 * L).fma(w8, acc);
+                    acc.intoMemorySegment(dst, cb + j * pixBytes, ByteOrder.nativeOrder());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void gatherBlocked(MemorySegment seg, long byteOff, int pixels, int channels, float[] dst, int cell, int cells) {
+        int blocks = (channels + L - 1) / L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            int d = (blk * cells + cell) * L;
+            long src = byteOff + 4L * ch;
+            if (ch + L <= channels) {
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector.fromMemorySegment(S, seg, src + 4L * p * channels, ByteOrder.nativeOrder()).intoArray(dst, d + p * L);
+                }
+            } else {
+                VectorMask<Float> m = S.indexInRange(ch, channels);
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector.fromMemorySegment(S, seg, src + 4L * p * channels, ByteOrder.nativeOrder(), m).intoArray(dst, d + p * L);
+                }
+            }
+        }
     }
 
     @Override

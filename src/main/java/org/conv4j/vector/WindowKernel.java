@@ -40,6 +40,9 @@ final class WindowKernel implements Kernel {
 
     enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
 
+    /** Weight panel floats per reduction slice of the GEMM: 32 KB, within L1 with room for the A rows. */
+    static final int KC_FLOATS = 8 * 1024;
+
     /** Convolutions with at most this many output channels run on the planar kernel (lanes along pixels). */
     static final int PLANAR_MAX_CHANNELS = 4;
 
@@ -81,6 +84,8 @@ final class WindowKernel implements Kernel {
     // DEPTHWISE and pooling: tap offsets in the tile
     private final int[] kOff;
     private final int ldw;
+    /** Depthwise 3x3, multiplier 1, stride and dilation 1 along W, 2-D: runs on the channel-blocked kernel; tap offsets there. */
+    private final int[] dw9Off;
     // PLANAR: term offsets in the planar tile, weights in channel pairs
     private final int[] planarOff;
     private final int planarCols;
@@ -131,7 +136,14 @@ final class WindowKernel implements Kernel {
         int[] os = y.sp;
         int h = os[1];
         int w = os[2];
-        if (mode != Mode.GEMM && mode != Mode.PLANAR) {
+        boolean dw9 = mode == Mode.DEPTHWISE && mult == 1 && k[0] == 1 && k[1] == 3 && k[2] == 3 && ts[2] == 1 && dl[2] == 1;
+        if (dw9) {
+            // the blocked 3x3 kernel reads three rows of one channel block at a time; it steps eight pixels, and a
+            // ragged remainder runs one pixel at a time on a single FMA chain, so keep the width a multiple of 8
+            long windowRows = (long) (2 * dl[1] + 1) * lanes;
+            int fit = (int) Math.max(8, (budgets.l1() / windowRows - 2) / 8 * 8);
+            w = w <= fit ? w : fit;
+        } else if (mode != Mode.GEMM && mode != Mode.PLANAR) {
             // vectors run along channels: keep the input rows one output row reads (window height) within L1
             long windowRows = (long) span(0, 1) * ((k[1] - 1) * dl[1] + 1);
             while (w > 1 && windowRows * span(2, w) * tc > budgets.l1()) {
@@ -182,6 +194,7 @@ final class WindowKernel implements Kernel {
             this.packed = null;
             this.kOff = null;
             this.ldw = 0;
+            this.dw9Off = null;
         } else if (mode == Mode.GEMM) {
             boolean merge = groups == 1 && dl[2] == 1;
             this.segs = merge ? k[0] * k[1] : taps;
@@ -206,6 +219,7 @@ final class WindowKernel implements Kernel {
             }
             this.kOff = null;
             this.ldw = 0;
+            this.dw9Off = null;
             this.planarOff = null;
             this.planarCols = 0;
             this.planarW = null;
@@ -222,6 +236,14 @@ final class WindowKernel implements Kernel {
                 for (int kh = 0; kh < k[1]; kh++) {
                     for (int kw = 0; kw < k[2]; kw++) {
                         kOff[t++] = ((kd * dl[0]) * plane + (kh * dl[1]) * tv[2] + kw * dl[2]) * tc;
+                    }
+                }
+            }
+            this.dw9Off = dw9 ? new int[9] : null;
+            if (dw9) {
+                for (int kh = 0; kh < 3; kh++) {
+                    for (int kw = 0; kw < 3; kw++) {
+                        dw9Off[kh * 3 + kw] = (kh * dl[1] * tv[2] + kw * dl[2]) * lanes;
                     }
                 }
             }
@@ -350,6 +372,10 @@ final class WindowKernel implements Kernel {
 
     private void runTile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w,
                          int chunk, int nChunks) {
+        if (dw9Off != null) {
+            dw9Tile(in, out, b, od, oh0, h, ow0, w);
+            return;
+        }
         Scratch sc = Scratch.get();
         float[] a = sc.floats(Scratch.IN, tv[0] * tv[1] * tv[2] * x.c);
         int[] vStart = {od * vs[0], oh0 * vs[1], ow0 * vs[2]};
@@ -398,6 +424,54 @@ final class WindowKernel implements Kernel {
                 y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
             }
         }
+    }
+
+    /**
+     * Depthwise 3x3 on a channel-blocked tile: neighbouring pixels sit one vector apart, so the kernel's loads need no
+     * per-load bounds checks. f32 channels-last input goes from the segment straight into the blocks; other inputs
+     * through the usual channels-last tile.
+     */
+    private void dw9Tile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w) {
+        Scratch sc = Scratch.get();
+        int lanes = simd.lanes();
+        int cells = tv[1] * tv[2];
+        float[] blocked = sc.floats(Scratch.AUX, ldw * cells);
+        if (x.channelsLast && x.dtype == org.conv4j.DType.F32) {
+            int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
+            int vw0 = ow0 * vs[2];
+            // tile columns [lo, hi) hold real input pixels; the rest of each row is padding
+            int lo = Math.min(tv[2], Math.max(0, off[2] - vw0));
+            int hi = Math.max(lo, Math.min(tv[2], off[2] + x.sp[2] - vw0));
+            for (int r = 0; r < tv[1]; r++) {
+                int hh = d < 0 ? -1 : Act.real(oh0 * vs[1] + r, off[1], 1, x.sp[1]);
+                int from = hh < 0 ? tv[2] : lo;
+                int to = hh < 0 ? tv[2] : hi;
+                for (int blk = 0, base = r * tv[2] * lanes; blk < ldw / lanes; blk++, base += cells * lanes) {
+                    Arrays.fill(blocked, base, base + from * lanes, 0f);
+                    Arrays.fill(blocked, base + to * lanes, base + tv[2] * lanes, 0f);
+                }
+                if (to > from) {
+                    simd.gatherBlocked(in, 4 * x.index(b, 0, d, hh, vw0 + from - off[2]), to - from, x.c, blocked,
+                            r * tv[2] + from, cells);
+                }
+            }
+        } else {
+            float[] a = sc.floats(Scratch.IN, cells * x.c);
+            x.gather(in, b, new int[] {od * vs[0], oh0 * vs[1], ow0 * vs[2]}, tv, sub, off, ins, a, 0f);
+            simd.blockChannels(a, cells, tc, blocked);
+        }
+        int blocks = ldw / lanes;
+        int rowStep = ts[1] * tv[2] * lanes;
+        if (y.channelsLast && y.dtype == org.conv4j.DType.F32 && y.c == ldw) {
+            // whole vectors of channels per pixel: the kernel stores straight into the output, no tile copy
+            simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, out,
+                    4 * y.index(b, 0, od, oh0, ow0), 4 * y.ss[1], 4 * y.ss[2]);
+            return;
+        }
+        float[] c = sc.floats(Scratch.OUT, h * w * ldw);
+        simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, MemorySegment.ofArray(c),
+                0, 4L * w * ldw, 4L * ldw);
+        y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
     }
 
     /** Few output channels: rearrange the tile planar and phase-split along W, run the pixel-vectorised kernel. */
@@ -451,8 +525,15 @@ final class WindowKernel implements Kernel {
         for (int g = 0; g < groups; g++) {
             for (int p = p0; p < p1; p++) {
                 int nv = panelNv[p];
-                simd.gemm(a, rowBase, rows, segOff[g], segs, segLen, packed, (g * kgPad + panelCol[p]) * kred, nv,
-                        bias, g * kgPad + panelCol[p], relu, c, g * (col1 - col0) + panelCol[p] - col0, ldc);
+                // cut the reduction so that the slice of the weight panel in use stays in L1 while every row block
+                // of the tile passes over it (the full panel of a deep layer is MBs); the sums do not change
+                int kc = Math.max(16, KC_FLOATS / (nv * simd.lanes()));
+                for (int k0 = 0; k0 < kred; k0 += kc) {
+                    int k1 = Math.min(kred, k0 + kc);
+                    simd.gemmRange(a, rowBase, rows, segOff[g], segLen, k0, k1, k0 == 0, k1 == kred, packed,
+                            (g * kgPad + panelCol[p]) * kred, nv, bias, g * kgPad + panelCol[p], relu, c,
+                            g * (col1 - col0) + panelCol[p] - col0, ldc);
+                }
             }
         }
         int k0 = col0;

@@ -171,6 +171,61 @@ class VectorEngineTest {
         }
     }
 
+    /**
+     * The channel-blocked 3x3 depthwise kernel (multiplier 1, stride and dilation 1 along W) against the reference:
+     * channel counts below, at and past a vector, widths around its eight-pixel step, strides and dilations along H,
+     * tiny tiles, both layouts, f32 and f16.
+     */
+    @Test
+    void depthwise3x3MatchesReference() {
+        Cases gen = new Cases(33);
+        VectorEngine[] engines = {new VectorEngine(128, 1), new VectorEngine(256, 2), new VectorEngine(512, 1),
+                new VectorEngine(0, 2, new WindowKernel.Budgets(150, 64, 40))};
+        int i = 0;
+        for (int c : new int[] {1, 5, 16, 37}) {
+            for (int w : new int[] {1, 8, 17, 30}) {
+                for (int v = 0; v < 2; v++, i++) {
+                    Layout l = v == 0 ? Layout.NHWC : Layout.NCHW;
+                    ConvSpec spec = ConvSpec.builder(l).dtype(i % 3 == 0 ? DType.F16 : DType.F32)
+                            .input(l.activationDims(1 + i % 2, c, 6 + i % 5, w)).kernel(3, 3).depthwise(1)
+                            .strides(1 + i % 2, 1).dilations(1 + (i / 2) % 2, 1)
+                            .padding(i % 4 == 1 && w >= 3 ? Padding.VALID : Padding.SAME).bias(i % 2 == 0).relu(i % 3 == 1).build();
+                    Tensor[] params = Diff.params(gen, spec);
+                    Tensor[] in = Diff.inputs(gen, spec);
+                    try (Kernel k = engines[i % engines.length].prepare(spec, params);
+                         Tensor want = Diff.reference(spec, params, in); Tensor got = Diff.run(k, spec, in)) {
+                        List<String> f = Diff.compare(spec, params, in, want, got);
+                        assertTrue(f.isEmpty(), spec + ": " + f);
+                    } finally {
+                        Diff.close(params);
+                        Diff.close(in);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Reductions longer than a GEMM slice ({@link WindowKernel#KC_FLOATS}) run in several slices at every width. */
+    @Test
+    void deepReductionsMatchReference() {
+        Cases gen = new Cases(41);
+        ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(1, 9, 7, 301).kernel(3, 3).outChannels(70)
+                .padding(Padding.SAME).bias(true).relu(true).build();
+        Tensor[] params = Diff.params(gen, spec);
+        Tensor[] in = Diff.inputs(gen, spec);
+        try (Tensor want = Diff.reference(spec, params, in)) {
+            for (int bits : new int[] {128, 256, 512}) {
+                try (Kernel k = new VectorEngine(bits, 2).prepare(spec, params); Tensor got = Diff.run(k, spec, in)) {
+                    List<String> f = Diff.compare(spec, params, in, want, got);
+                    assertTrue(f.isEmpty(), bits + " bits: " + f);
+                }
+            }
+        } finally {
+            Diff.close(params);
+            Diff.close(in);
+        }
+    }
+
     /** Tensors of a confined arena are used on the caller thread only, even with many threads configured. */
     @Test
     void confinedArenaRunsOnTheCallerThread() {
