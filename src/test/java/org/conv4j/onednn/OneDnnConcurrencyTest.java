@@ -44,27 +44,17 @@ class OneDnnConcurrencyTest {
                     expected[t] = y.toFloatArray();
                 }
             }
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int id = t;
-                    done.add(pool.submit(() -> {
-                        try (Tensor y = spec.output().allocate(DType.F32)) {
-                            for (int i = 0; i < calls; i++) {
-                                op.apply(in[(id + i) % threads], y);
-                                assertArrayEquals(expected[(id + i) % threads], y.toFloatArray(),
-                                        "thread " + id + " call " + i);
-                            }
+                onThreads(threads, id -> {
+                    try (Tensor y = spec.output().allocate(DType.F32)) {
+                        for (int i = 0; i < calls; i++) {
+                            op.apply(in[(id + i) % threads], y);
+                            assertArrayEquals(expected[(id + i) % threads], y.toFloatArray(),
+                                    "thread " + id + " call " + i);
                         }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get();
-                }
+                    }
+                });
             } finally {
-                pool.shutdown();
                 for (Tensor t : in) {
                     t.close();
                 }
@@ -97,38 +87,52 @@ class OneDnnConcurrencyTest {
                     expected[t] = y.toFloatArray();
                 }
             }
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
-                List<Future<?>> done = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    int id = t;
-                    done.add(pool.submit(() -> {
-                        try (Tensor y = spec.output().allocate(DType.F32)) {
-                            for (int i = 0; i < calls; i++) {
-                                int k = (id + i) % threads;
-                                if (i % 2 == 0) {
-                                    op.apply(List.of(in[k], res[k]), y);
-                                } else {
-                                    // in place, on this thread's own copy of the residual
-                                    MemorySegment.copy(res[k].segment(), 0, y.segment(), 0, y.byteSize());
-                                    op.apply(List.of(in[k], y), y);
-                                }
-                                assertArrayEquals(expected[k], y.toFloatArray(), "thread " + id + " call " + i);
+                onThreads(threads, id -> {
+                    try (Tensor y = spec.output().allocate(DType.F32)) {
+                        for (int i = 0; i < calls; i++) {
+                            int k = (id + i) % threads;
+                            if (i % 2 == 0) {
+                                op.apply(List.of(in[k], res[k]), y);
+                            } else {
+                                // in place, on this thread's own copy of the residual
+                                MemorySegment.copy(res[k].segment(), 0, y.segment(), 0, y.byteSize());
+                                op.apply(List.of(in[k], y), y);
                             }
+                            assertArrayEquals(expected[k], y.toFloatArray(), "thread " + id + " call " + i);
                         }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : done) {
-                    f.get();
-                }
+                    }
+                });
             } finally {
-                pool.shutdown();
                 for (int t = 0; t < threads; t++) {
                     in[t].close();
                     res[t].close();
                 }
             }
+        }
+    }
+
+    interface ThreadBody {
+        void run(int thread) throws Exception;
+    }
+
+    /** Runs {@code body} on {@code threads} pool threads at once and rethrows the first failure. */
+    private static void onThreads(int threads, ThreadBody body) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                done.add(pool.submit(() -> {
+                    body.run(id);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
         }
     }
 

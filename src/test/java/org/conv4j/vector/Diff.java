@@ -178,4 +178,18 @@ final class Diff {
             t.close();
         }
     }
+
+    /** Prepares {@code spec} on {@code engine} with random parameters and inputs and asserts it agrees with the reference. */
+    static void assertAgrees(Cases gen, VectorEngine engine, OpSpec spec) {
+        Tensor[] params = params(gen, spec);
+        Tensor[] in = inputs(gen, spec);
+        try (Kernel k = engine.prepare(spec, params); Tensor want = reference(spec, params, in);
+             Tensor got = run(k, spec, in)) {
+            List<String> f = compare(spec, params, in, want, got);
+            org.junit.jupiter.api.Assertions.assertTrue(f.isEmpty(), spec + ": " + f);
+        } finally {
+            close(params);
+            close(in);
+        }
+    }
 }

@@ -158,16 +158,7 @@ class VectorEngineTest {
         }
         VectorEngine e = new VectorEngine(0, 2);
         for (OpSpec spec : specs) {
-            Tensor[] params = Diff.params(gen, spec);
-            Tensor[] in = Diff.inputs(gen, spec);
-            try (Kernel k = e.prepare(spec, params); Tensor want = Diff.reference(spec, params, in);
-                 Tensor got = Diff.run(k, spec, in)) {
-                List<String> f = Diff.compare(spec, params, in, want, got);
-                assertTrue(f.isEmpty(), spec + ": " + f);
-            } finally {
-                Diff.close(params);
-                Diff.close(in);
-            }
+            Diff.assertAgrees(gen, e, spec);
         }
     }
 
@@ -190,16 +181,7 @@ class VectorEngineTest {
                             .input(l.activationDims(1 + i % 2, c, 6 + i % 5, w)).kernel(3, 3).depthwise(1)
                             .strides(1 + i % 2, 1).dilations(1 + (i / 2) % 2, 1)
                             .padding(i % 4 == 1 && w >= 3 ? Padding.VALID : Padding.SAME).bias(i % 2 == 0).relu(i % 3 == 1).build();
-                    Tensor[] params = Diff.params(gen, spec);
-                    Tensor[] in = Diff.inputs(gen, spec);
-                    try (Kernel k = engines[i % engines.length].prepare(spec, params);
-                         Tensor want = Diff.reference(spec, params, in); Tensor got = Diff.run(k, spec, in)) {
-                        List<String> f = Diff.compare(spec, params, in, want, got);
-                        assertTrue(f.isEmpty(), spec + ": " + f);
-                    } finally {
-                        Diff.close(params);
-                        Diff.close(in);
-                    }
+                    Diff.assertAgrees(gen, engines[i % engines.length], spec);
                 }
             }
         }
