@@ -206,6 +206,11 @@ public final class ConvSpec implements OpSpec {
         return on == relu ? this : toBuilder().relu(on).build();
     }
 
+    /** This spec on tensors of another dtype (everything else equal). */
+    public ConvSpec withDType(DType t) {
+        return t == dtype ? this : toBuilder().dtype(t).build();
+    }
+
     private Builder toBuilder() {
         return new Builder(in.layout()).input(in.dims()).kernel(kernel).outChannels(out.channels()).strides(strides)
                 .dilations(dilations).padding(padding).groups(groups).bias(bias).residual(residual).relu(relu)

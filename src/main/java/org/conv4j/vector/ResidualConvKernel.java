@@ -34,13 +34,7 @@ final class ResidualConvKernel implements Kernel {
         this.dtype = spec.dtype();
         this.count = spec.output().elementCount();
         ConvSpec plain = spec.withResidual(false).withRelu(false);
-        this.conv = WindowKernel.conv(simd, workers, budgets, plain.dtype() == DType.F32 ? plain : f32(plain), params);
-    }
-
-    private static ConvSpec f32(ConvSpec s) {
-        return ConvSpec.builder(s.layout()).input(s.inputShape().dims()).kernel(s.kernel()).outChannels(s.outChannels())
-                .strides(s.strides()).dilations(s.dilations()).padding(s.padding()).groups(s.groups())
-                .bias(s.hasBias()).filterLayout(s.filterLayout()).dtype(DType.F32).build();
+        this.conv = WindowKernel.conv(simd, workers, budgets, plain.withDType(DType.F32), params);
     }
 
     @Override
@@ -48,7 +42,7 @@ final class ResidualConvKernel implements Kernel {
         Tensor x = inputs[0];
         Tensor residual = inputs[1];
         if (dtype == DType.F32 && !residual.segment().asOverlappingSlice(output.segment()).isPresent()) {
-            conv.execute(new Tensor[] {x}, output);
+            conv.executeSingle(x, output);
             sum(output, residual, output);
             return;
         }
@@ -62,7 +56,7 @@ final class ResidualConvKernel implements Kernel {
                 widen(x, b.x);
                 xf = b.x;
             }
-            conv.execute(new Tensor[] {xf}, b.y);
+            conv.executeSingle(xf, b.y);
             sum(b.y, residual, output);
         } finally {
             if (!spare.compareAndSet(null, b)) {
