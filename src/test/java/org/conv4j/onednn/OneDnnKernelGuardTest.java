@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.Random;
 import org.conv4j.Conv4j;
@@ -169,41 +169,55 @@ class OneDnnKernelGuardTest {
     void closingTheTensorsArenaDuringACallFailsInsteadOfFreeingMemoryUnderOneDnn() throws Exception {
         ConvSpec big = ConvSpec.builder(Layout.NHWC).input(8, 56, 56, 64).kernel(3, 3).outChannels(64)
                 .padding(Padding.SAME).build();
+        try (Tensor w = big.params().get(0).allocate(DType.F32);
+             Operation op = Conv4j.prepare(big, "onednn", w)) {
+            // A close can land in the microseconds between two calls (then it succeeds and the next call
+            // must fail) or during one (then it must be refused). Scheduling decides which; a few rounds
+            // make it all but certain that at least one close meets a running call.
+            int refusedInAll = 0;
+            for (int round = 0; round < 5 && refusedInAll == 0; round++) {
+                refusedInAll += closeArenaUnderRunningCalls(big, op);
+            }
+            assertTrue(refusedInAll > 0, "close was never refused while oneDNN ran (5 rounds)");
+        }
+    }
+
+    /** Closes the tensors' arena while another thread applies {@code op} in a loop; returns how often close was refused. */
+    private static int closeArenaUnderRunningCalls(ConvSpec big, Operation op) throws Exception {
         Arena arena = Arena.ofShared();
         Tensor x = Tensor.allocate(arena, DType.F32, Layout.NHWC, big.inputs().get(0).dims());
         Tensor y = Tensor.allocate(arena, DType.F32, Layout.NHWC, big.output().dims());
-        try (Tensor w = big.params().get(0).allocate(DType.F32);
-             Operation op = Conv4j.prepare(big, "onednn", w)) {
-            op.apply(x, y); // warm: the next calls take tens of milliseconds each
-            CountDownLatch calling = new CountDownLatch(1);
-            AtomicReference<Throwable> callerError = new AtomicReference<>();
-            Thread caller = new Thread(() -> {
-                calling.countDown();
-                try {
-                    for (int i = 0; i < 50; i++) {
-                        op.apply(x, y);
-                    }
-                } catch (Throwable t) {
-                    callerError.set(t);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        AtomicInteger calls = new AtomicInteger();
+        AtomicReference<Throwable> callerError = new AtomicReference<>();
+        Thread caller = new Thread(() -> {
+            try {
+                while (System.nanoTime() < deadline) { // each call takes milliseconds: ends on the closed arena
+                    op.apply(x, y);
+                    calls.incrementAndGet();
                 }
-            });
-            caller.start();
-            calling.await();
-            Thread.sleep(5);
-            int refused = 0;
-            while (true) {
-                try {
-                    arena.close();
-                    break;
-                } catch (IllegalStateException e) {
-                    refused++; // a downcall holds the arena: oneDNN is still using the memory
-                    Thread.sleep(1);
-                }
+            } catch (Throwable t) {
+                callerError.set(t);
             }
-            caller.join();
-            assertTrue(refused > 0, "close was never refused while oneDNN ran");
-            assertTrue(callerError.get() instanceof IllegalStateException, "caller saw " + callerError.get());
+        });
+        caller.start();
+        while (calls.get() == 0 && caller.isAlive()) {
+            Thread.sleep(1);
         }
+        int refused = 0;
+        while (true) {
+            try {
+                arena.close();
+                break;
+            } catch (IllegalStateException e) {
+                refused++; // a downcall holds the arena: oneDNN is still using the memory
+                Thread.onSpinWait();
+            }
+        }
+        caller.join();
+        assertTrue(callerError.get() instanceof IllegalStateException,
+                "the caller, after " + calls.get() + " calls, saw " + callerError.get());
+        return refused;
     }
 
     @Test
