@@ -43,6 +43,19 @@ final class WindowKernel implements Kernel {
     /** Weight panel floats per reduction slice of the GEMM: 32 KB, within L1 with room for the A rows. */
     static final int KC_FLOATS = 8 * 1024;
 
+    /**
+     * A 2-D GEMM convolution whose filter row (width x channels) is shorter than this many floats may read a row-stacked
+     * tile: short runs left the micro-kernel's inner loop a handful of iterations between segment switches.
+     */
+    static final int STACK_RUN_MAX = 128;
+
+    /**
+     * ... but only where the stacking copy is cheap against the FMAs: floats copied per output pixel times this must
+     * stay under the FMAs per pixel. Measured: S1 (15 floats, 15.6k FMAs) gained 5-10%; R1 (42, 9.4k),
+     * A1 (132, 35k) and G1 (80, 12.8k) lost 10-40%.
+     */
+    static final int STACK_COPY_COST = 400;
+
     /** Convolutions with at most this many output channels run on the planar kernel (lanes along pixels). */
     static final int PLANAR_MAX_CHANNELS = 4;
 
@@ -78,6 +91,11 @@ final class WindowKernel implements Kernel {
     private final int segLen;
     private final int[] panelCol;
     private final int[] panelNv;
+    /**
+     * GEMM on a row-stacked tile: 0, or the filter height. The tile is re-laid [out row][column][filter row][channel],
+     * so one output pixel's im2col row (filter columns x filter rows x channels) is one contiguous run.
+     */
+    private final int stack;
     private final int kgPad;
     private final float[] packed;
     private final float[] bias;
@@ -117,21 +135,24 @@ final class WindowKernel implements Kernel {
         this.mult = mode == Mode.DEPTHWISE ? y.c / x.c : 1;
         this.tc = x.c * mult;
         int lanes = simd.lanes();
-        // output channel panels: 4-vector panels, then one narrower panel for the rest
-        int nPanels = 0;
-        int[] pc = new int[kg / lanes + 2];
-        int[] pn = new int[pc.length];
+        // output channel panels of at most 4 vectors, as even as they divide: a lone 1-vector panel runs on 6 FMA
+        // chains, too few to hide the FMA latency (S1's 13 vectors: 0.71-0.75 of oneDNN as 4+4+4+1, 0.78-0.80 as 4+3+3+3)
+        int vectors = (kg + lanes - 1) / lanes;
+        int nPanels = (vectors + 3) / 4;
+        this.panelCol = new int[nPanels];
+        this.panelNv = new int[nPanels];
         int col = 0;
-        while (col < kg) {
-            int nv = Math.min(4, (kg - col + lanes - 1) / lanes);
-            pc[nPanels] = col;
-            pn[nPanels++] = nv;
-            col += nv * lanes;
+        for (int pi = 0; pi < nPanels; pi++) {
+            panelCol[pi] = col;
+            panelNv[pi] = vectors / nPanels + (pi < vectors % nPanels ? 1 : 0);
+            col += panelNv[pi] * lanes;
         }
-        this.panelCol = Arrays.copyOf(pc, nPanels);
-        this.panelNv = Arrays.copyOf(pn, nPanels);
         this.kgPad = col;
         int outCols = mode == Mode.GEMM ? groups * kgPad : y.c;
+        long stackCopies = (long) k[1] * cg * vs[2];
+        long pixelFmas = (long) k[1] * k[2] * cg * kgPad;
+        this.stack = mode == Mode.GEMM && groups == 1 && k[0] == 1 && k[1] > 1 && dl[2] == 1 && k[2] * cg < STACK_RUN_MAX
+                && stackCopies * STACK_COPY_COST < pixelFmas ? k[1] : 0;
         // tile: shrink rows, then columns, until the input and output tiles fit their budgets
         int[] os = y.sp;
         int h = os[1];
@@ -155,6 +176,9 @@ final class WindowKernel implements Kernel {
         }
         while (w > 1 && (tileFloats(h, w) > budgets.in() || (long) h * w * outCols > budgets.out())) {
             w = (w + 1) / 2;
+        }
+        while (h > 1 && stackedFloats(h, w) > budgets.in()) {
+            h = (h + 1) / 2;
         }
         this.th = h;
         this.tw = w;
@@ -197,10 +221,10 @@ final class WindowKernel implements Kernel {
             this.dw9Off = null;
         } else if (mode == Mode.GEMM) {
             boolean merge = groups == 1 && dl[2] == 1;
-            this.segs = merge ? k[0] * k[1] : taps;
-            this.segLen = merge ? k[2] * cg : cg;
+            this.segs = stack > 0 ? 1 : merge ? k[0] * k[1] : taps;
+            this.segLen = stack > 0 ? taps * cg : merge ? k[2] * cg : cg;
             this.segOff = new int[groups][segs];
-            for (int g = 0; g < groups; g++) {
+            for (int g = 0; g < groups && stack == 0; g++) {
                 int s = 0;
                 for (int kd = 0; kd < k[0]; kd++) {
                     for (int kh = 0; kh < k[1]; kh++) {
@@ -275,7 +299,14 @@ final class WindowKernel implements Kernel {
         return (long) span(0, 1) * span(1, h) * span(2, w) * tc;
     }
 
-    /** Packs the canonical filter [K][Cg][KD][KH][KW] into panels [group][panel][tap][c][nv * lanes]. */
+    private long stackedFloats(int h, int w) {
+        return (long) h * span(2, w) * stack * tc;
+    }
+
+    /**
+     * Packs the canonical filter [K][Cg][KD][KH][KW] into panels [group][panel][tap][c][nv * lanes]; taps run
+     * [KD][KH][KW], or [KW][KH] on a row-stacked tile.
+     */
     private float[] packGemm(float[] f, boolean flip, int taps) {
         int lanes = simd.lanes();
         int kred = taps * cg;
@@ -288,8 +319,9 @@ final class WindowKernel implements Kernel {
                     int oc = g * kg + panelCol[pi] + j;
                     for (int tap = 0; tap < taps; tap++) {
                         int src = flip ? taps - 1 - tap : tap;
+                        int q = stack > 0 ? (tap % k[2]) * k[1] + tap / k[2] : tap;
                         for (int c = 0; c < cg; c++) {
-                            p[base + (tap * cg + c) * nr + j] = f[(oc * cg + c) * taps + src];
+                            p[base + (q * cg + c) * nr + j] = f[(oc * cg + c) * taps + src];
                         }
                     }
                 }
@@ -335,6 +367,16 @@ final class WindowKernel implements Kernel {
         int[] r = {fill, fill, fill};
         System.arraycopy(v, 0, r, 3 - v.length, v.length);
         return r;
+    }
+
+    /** Whether this GEMM reads a row-stacked tile (tests check that their shapes take that path). */
+    boolean rowStacked() {
+        return stack > 0;
+    }
+
+    /** Vectors per output-channel panel of the GEMM. */
+    int[] panelVectors() {
+        return panelNv.clone();
     }
 
     /** Tile extents chosen at prepare (tests check the workspace bound through them). */
@@ -383,9 +425,18 @@ final class WindowKernel implements Kernel {
         x.gather(in, b, vStart, tv, sub, off, ins, a, pad);
         int rows = h * w;
         int[] rowBase = sc.ints(Scratch.IN, rows);
-        for (int i = 0, r = 0; i < h; i++) {
-            for (int j = 0; j < w; j++) {
-                rowBase[r++] = ((i * ts[1]) * tv[2] + j * ts[2]) * tc;
+        if (stack > 0) {
+            a = stackRows(a, h);
+            for (int i = 0, r = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    rowBase[r++] = (i * tv[2] + j * ts[2]) * stack * tc;
+                }
+            }
+        } else {
+            for (int i = 0, r = 0; i < h; i++) {
+                for (int j = 0; j < w; j++) {
+                    rowBase[r++] = ((i * ts[1]) * tv[2] + j * ts[2]) * tc;
+                }
             }
         }
         switch (mode) {
@@ -472,6 +523,32 @@ final class WindowKernel implements Kernel {
         simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, MemorySegment.ofArray(c),
                 0, 4L * w * ldw, 4L * ldw);
         y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
+    }
+
+    /** Re-lays the first {@code h} output rows' input as [out row][column][filter row][channel] (see {@link #stack}). */
+    private float[] stackRows(float[] a, int h) {
+        int c = tc;
+        int cols = tv[2];
+        int run = stack * c;
+        float[] st = Scratch.get().floats(Scratch.AUX, h * cols * run);
+        for (int i = 0; i < h; i++) {
+            for (int kh = 0; kh < stack; kh++) {
+                int src = (i * ts[1] + kh * dl[1]) * cols * c;
+                int dst = i * cols * run + kh * c;
+                if (c < 8) { // a call per pixel costs more than the copy
+                    for (int v = 0; v < cols; v++, src += c, dst += run) {
+                        for (int ch = 0; ch < c; ch++) {
+                            st[dst + ch] = a[src + ch];
+                        }
+                    }
+                } else {
+                    for (int v = 0; v < cols; v++, src += c, dst += run) {
+                        System.arraycopy(a, src, st, dst, c);
+                    }
+                }
+            }
+        }
+        return st;
     }
 
     /** Few output channels: rearrange the tile planar and phase-split along W, run the pixel-vectorised kernel. */

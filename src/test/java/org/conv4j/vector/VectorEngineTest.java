@@ -208,6 +208,47 @@ class VectorEngineTest {
         }
     }
 
+    /**
+     * Few input channels and many output channels read a row-stacked tile (one contiguous im2col run per pixel):
+     * strides and dilations along H, filters larger than the input, both layouts, 16-bit types, a transposed
+     * convolution, at every width; the output channels split into even panels.
+     */
+    @Test
+    void rowStackedTilesMatchReference() {
+        Cases gen = new Cases(57);
+        List<OpSpec> specs = List.of(
+                ConvSpec.builder(Layout.NHWC).input(1, 9, 13, 3).kernel(5, 5).outChannels(200).padding(Padding.SAME)
+                        .bias(true).relu(true).build(),
+                ConvSpec.builder(Layout.NHWC).input(2, 17, 6, 3).kernel(5, 5).outChannels(200).strides(2, 1)
+                        .dilations(2, 1).padding(Padding.SAME).build(),
+                ConvSpec.builder(Layout.NCHW).dtype(DType.F16).input(2, 3, 11, 8).kernel(3, 5).outChannels(163)
+                        .padding(Padding.VALID).bias(true).build(),
+                ConvSpec.builder(Layout.NHWC).input(1, 4, 4, 2).kernel(5, 5).outChannels(150).padding(Padding.SAME)
+                        .build(),
+                ConvSpec.builder(Layout.NHWC).dtype(DType.BF16).input(1, 10, 12, 1).kernel(7, 7).outChannels(131)
+                        .strides(2).padding(Padding.SAME).relu(true).build(),
+                org.conv4j.ConvTransposeSpec.builder(Layout.NHWC).input(1, 5, 6, 2).outputShape(1, 10, 12, 140)
+                        .kernel(3, 3).strides(2).padding(Padding.SAME).build());
+        for (int bits : new int[] {128, 256, 512}) {
+            VectorEngine e = new VectorEngine(bits, 2);
+            for (OpSpec spec : specs) {
+                Tensor[] params = Diff.params(gen, spec);
+                try (Kernel k = e.prepare(spec, params)) {
+                    assertTrue(((WindowKernel) k).rowStacked(), spec + " at " + bits + " bits");
+                } finally {
+                    Diff.close(params);
+                }
+                Diff.assertAgrees(gen, e, spec);
+            }
+        }
+        Tensor[] params = Diff.params(gen, specs.get(0));
+        try (Kernel k = new VectorEngine(512, 1).prepare(specs.get(0), params)) {
+            assertArrayEquals(new int[] {4, 3, 3, 3}, ((WindowKernel) k).panelVectors(), "200 channels, 13 vectors");
+        } finally {
+            Diff.close(params);
+        }
+    }
+
     /** Tensors of a confined arena are used on the caller thread only, even with many threads configured. */
     @Test
     void confinedArenaRunsOnTheCallerThread() {
