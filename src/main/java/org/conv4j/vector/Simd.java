@@ -74,11 +74,20 @@ interface Simd {
     void gatherBlocked(MemorySegment seg, long byteOff, int pixels, int channels, float[] dst, int cell, int cells);
 
     /**
-     * Window max (or sum divided by {@code count[r]}) per channel over taps at {@code rowBase[r] + kOff[k]}.
-     * Padded cells must hold -inf (max) or 0 (average).
+     * One step of a separable pooling: {@code acc[i] = op_r src[i]} of row {@code r < rows}, rows in order, the row
+     * at byte {@code byteOff[r]} of {@code src} (native-order floats), op max or sum, for {@code i < n}. Each vector
+     * of {@code acc} is written once, after all rows are read.
      */
-    void pool(float[] a, int[] rowBase, int rows, int[] kOff, int taps, int channels, boolean max, float[] count,
-              float[] c, int ldc);
+    void reduceRows(MemorySegment src, long[] byteOff, int rows, float[] acc, int n, boolean max);
+
+    /**
+     * The other step: output pixel {@code j < outs} reduces, per channel, the columns
+     * {@code j * stride + start + t} ({@code t < k}) of {@code row} ({@code cols} pixels of {@code channels}) that lie
+     * inside it, in order; an average divides by {@code rows} times the columns used.
+     * {@code out[j * channels + ch]} receives the result.
+     */
+    void reduceColumns(float[] row, int cols, int channels, int start, int stride, int k, int outs, boolean max, int rows,
+                       float[] out);
 
     /** Max over each run of {@code depth} consecutive channels of {@code rows} rows of {@code channels}. */
     void depthMax(float[] a, int rows, int channels, int depth, float[] c);

@@ -77,7 +77,7 @@ final class VectorEngine implements Engine {
             case ConvSpec s when s.hasResidual() -> new ResidualConvKernel(simd, workers, budgets, s, params);
             case ConvSpec s -> WindowKernel.conv(simd, workers, budgets, s, params);
             case ConvTransposeSpec s -> WindowKernel.convTranspose(simd, workers, budgets, s, params);
-            case PoolSpec s -> s.depthWindow() > 1 ? PixelKernel.depthMax(simd, workers, s) : WindowKernel.pool(simd, workers, budgets, s);
+            case PoolSpec s -> s.depthWindow() > 1 ? PixelKernel.depthMax(simd, workers, s) : new PoolKernel(simd, workers, s);
             case LrnSpec s -> PixelKernel.lrn(simd, workers, s);
             case BatchNormSpec s -> PixelKernel.batchNorm(simd, workers, s, params);
             case ReluSpec s -> new ElementwiseKernel(simd, workers, s.dtype(), s.shape().elementCount(), false, true);

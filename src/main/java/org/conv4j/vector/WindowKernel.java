@@ -4,15 +4,13 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.conv4j.ConvSpec;
 import org.conv4j.ConvTransposeSpec;
-import org.conv4j.PoolKind;
-import org.conv4j.PoolSpec;
 import org.conv4j.Tensor;
 import org.conv4j.Weights;
 import org.conv4j.spi.Kernel;
 
 /**
- * Every sliding-window operation: convolution as an implicit-im2col GEMM, depthwise convolution, transposed
- * convolution and max/average pooling.
+ * Every convolution: as an implicit-im2col GEMM, planar for few output channels, depthwise, and transposed.
+ * (Pooling, separable, is {@link PoolKernel}.)
  *
  * <p>The output is cut into tiles of {@code th x tw} pixels (one depth slice). For each tile the input window
  * region it reads is gathered once into a channels-last fp32 heap tile, with padding materialised, 16-bit types
@@ -38,7 +36,7 @@ final class WindowKernel implements Kernel {
         static final Budgets DEFAULT = new Budgets(64 * 1024, 64 * 1024, 4 * 1024);
     }
 
-    enum Mode { GEMM, PLANAR, DEPTHWISE, MAX, AVG }
+    enum Mode { GEMM, PLANAR, DEPTHWISE }
 
     /** Weight panel floats per reduction slice of the GEMM: 32 KB, within L1 with room for the A rows. */
     static final int KC_FLOATS = 8 * 1024;
@@ -73,7 +71,6 @@ final class WindowKernel implements Kernel {
     private final int[] dl;
     private final int[] off;
     private final int[] ins;
-    private final int[] padBefore;
     private final boolean relu;
     private final int th;
     private final int tw;
@@ -99,7 +96,7 @@ final class WindowKernel implements Kernel {
     private final int kgPad;
     private final float[] packed;
     private final float[] bias;
-    // DEPTHWISE and pooling: tap offsets in the tile
+    // DEPTHWISE: tap offsets in the tile
     private final int[] kOff;
     private final int ldw;
     /** Depthwise 3x3, multiplier 1, stride and dilation 1 along W, 2-D: runs on the channel-blocked kernel; tap offsets there. */
@@ -110,7 +107,7 @@ final class WindowKernel implements Kernel {
     private final float[] planarW;
 
     private WindowKernel(Simd simd, Workers workers, Budgets budgets, Mode mode, Act x, Act y, int[] k, int[] vs, int[] dl, int[] off,
-                         int[] ins, int[] padBefore, int groups, boolean relu, float[] filter, boolean flip, float[] biasIn) {
+                         int[] ins, int groups, boolean relu, float[] filter, boolean flip, float[] biasIn) {
         this.simd = simd;
         this.workers = workers;
         this.mode = mode;
@@ -127,7 +124,6 @@ final class WindowKernel implements Kernel {
         this.dl = dl;
         this.off = off;
         this.ins = ins;
-        this.padBefore = padBefore;
         this.relu = relu;
         this.groups = groups;
         this.cg = x.c / groups;
@@ -164,7 +160,7 @@ final class WindowKernel implements Kernel {
             long windowRows = (long) (2 * dl[1] + 1) * lanes;
             int fit = (int) Math.max(8, (budgets.l1() / windowRows - 2) / 8 * 8);
             w = w <= fit ? w : fit;
-        } else if (mode != Mode.GEMM && mode != Mode.PLANAR) {
+        } else if (mode == Mode.DEPTHWISE) {
             // vectors run along channels: keep the input rows one output row reads (window height) within L1
             long windowRows = (long) span(0, 1) * ((k[1] - 1) * dl[1] + 1);
             while (w > 1 && windowRows * span(2, w) * tc > budgets.l1()) {
@@ -338,7 +334,7 @@ final class WindowKernel implements Kernel {
         int[] pb = pad3(s.padBefore(), 0);
         return new WindowKernel(simd, workers, budgets, dw ? Mode.DEPTHWISE : planar ? Mode.PLANAR : Mode.GEMM, new Act(s.inputShape(), s.dtype()),
                 new Act(s.outputShape(), s.dtype()), pad3(s.kernel(), 1), pad3(s.strides(), 1), pad3(s.dilations(), 1),
-                pb, new int[] {1, 1, 1}, pb, s.groups(), s.relu(), filter, false, b);
+                pb, new int[] {1, 1, 1}, s.groups(), s.relu(), filter, false, b);
     }
 
     static WindowKernel convTranspose(Simd simd, Workers workers, Budgets budgets, ConvTransposeSpec s, Tensor[] params) {
@@ -353,14 +349,7 @@ final class WindowKernel implements Kernel {
         }
         return new WindowKernel(simd, workers, budgets, Mode.GEMM, new Act(s.inputShape(), s.dtype()),
                 new Act(s.outputShape(), s.dtype()), k, new int[] {1, 1, 1}, dl, off, pad3(s.strides(), 1),
-                new int[3], 1, s.relu(), filter, true, b);
-    }
-
-    static WindowKernel pool(Simd simd, Workers workers, Budgets budgets, PoolSpec s) {
-        int[] pb = pad3(s.padBefore(), 0);
-        return new WindowKernel(simd, workers, budgets, s.poolKind() == PoolKind.MAX ? Mode.MAX : Mode.AVG,
-                new Act(s.inputShape(), s.dtype()), new Act(s.outputShape(), s.dtype()), pad3(s.window(), 1),
-                pad3(s.strides(), 1), new int[] {1, 1, 1}, pb, new int[] {1, 1, 1}, pb, 1, false, null, false, null);
+                1, s.relu(), filter, true, b);
     }
 
     static int[] pad3(int[] v, int fill) {
@@ -421,8 +410,7 @@ final class WindowKernel implements Kernel {
         Scratch sc = Scratch.get();
         float[] a = sc.floats(Scratch.IN, tv[0] * tv[1] * tv[2] * x.c);
         int[] vStart = {od * vs[0], oh0 * vs[1], ow0 * vs[2]};
-        float pad = mode == Mode.MAX ? Float.NEGATIVE_INFINITY : 0f;
-        x.gather(in, b, vStart, tv, sub, off, ins, a, pad);
+        x.gather(in, b, vStart, tv, sub, off, ins, a, 0f);
         int rows = h * w;
         int[] rowBase = sc.ints(Scratch.IN, rows);
         if (stack > 0) {
@@ -457,21 +445,6 @@ final class WindowKernel implements Kernel {
                 }
                 float[] c = sc.floats(Scratch.OUT, rows * y.c);
                 simd.depthwise(a, rowBase, rows, kOff, kOff.length, y.c, packed, ldw, bias, relu, c, y.c);
-                y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
-            }
-            case MAX, AVG -> {
-                float[] count = sc.floats(Scratch.AUX, rows);
-                if (mode == Mode.AVG) {
-                    int cd = valid(0, od);
-                    for (int i = 0, r = 0; i < h; i++) {
-                        int ch = cd * valid(1, oh0 + i);
-                        for (int j = 0; j < w; j++) {
-                            count[r++] = ch * valid(2, ow0 + j);
-                        }
-                    }
-                }
-                float[] c = sc.floats(Scratch.OUT, rows * y.c);
-                simd.pool(a, rowBase, rows, kOff, kOff.length, y.c, mode == Mode.MAX, count, c, y.c);
                 y.store(c, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
             }
         }
@@ -582,12 +555,6 @@ final class WindowKernel implements Kernel {
             }
         }
         y.store(cl, y.c, out, b, od, oh0, h, ow0, w, 0, y.c);
-    }
-
-    /** Real input cells in the pooling window of output {@code o} on {@code axis}. */
-    private int valid(int axis, int o) {
-        int start = o * vs[axis] - padBefore[axis];
-        return Math.min(start + k[axis], x.sp[axis]) - Math.max(start, 0);
     }
 
     private void gemmTile(MemorySegment out, float[] a, int[] rowBase, int rows, int b, int od, int oh0, int h,

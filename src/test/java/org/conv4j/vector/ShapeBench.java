@@ -1,17 +1,13 @@
 package org.conv4j.vector;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.conv4j.ConvSpec;
 import org.conv4j.DType;
-import org.conv4j.Layout;
 import org.conv4j.OpSpec;
-import org.conv4j.Padding;
+import org.conv4j.cli.BenchShapes;
 import org.conv4j.Tensor;
 import org.conv4j.spi.Kernel;
 
 /**
- * A quick harness (not JMH) for the conv shapes of shared/shapes.md on the vector engine: median GFLOP/s of
+ * A quick harness (not JMH) for the shapes of shared/shapes.md ({@link BenchShapes}) on the vector engine: median GFLOP/s of
  * repeated runs after warm-up. Run from the repo root after {@code mvnw test-compile}:
  * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes org.conv4j.vector.ShapeBench [threads] [dtype] [ids...]}.
  * With {@code -Dbench.compare=onednn} (and the dnnl jar on the class path, {@code -Dconv4j.threads} to match) it
@@ -20,29 +16,6 @@ import org.conv4j.spi.Kernel;
  */
 public final class ShapeBench {
     private ShapeBench() {
-    }
-
-    static Map<String, ConvSpec> shapes(DType t) {
-        Map<String, ConvSpec> m = new LinkedHashMap<>();
-        m.put("S1", conv(t, 1, 150, 100, 3, 200, 5, 1, Padding.SAME, false));
-        m.put("S2", conv(t, 2, 427, 640, 3, 2, 7, 2, Padding.SAME, false));
-        m.put("R1", conv(t, 1, 224, 224, 3, 64, 7, 2, Padding.SAME, false));
-        m.put("R2", conv(t, 1, 56, 56, 64, 64, 3, 1, Padding.SAME, false));
-        m.put("R3", conv(t, 1, 28, 28, 128, 128, 3, 1, Padding.SAME, false));
-        m.put("R4", conv(t, 1, 14, 14, 256, 256, 3, 1, Padding.SAME, false));
-        m.put("R5", conv(t, 1, 7, 7, 512, 512, 3, 1, Padding.SAME, false));
-        m.put("R6", conv(t, 1, 56, 56, 64, 256, 1, 1, Padding.SAME, false));
-        m.put("R7", conv(t, 1, 56, 56, 256, 512, 1, 2, Padding.SAME, false));
-        m.put("A1", conv(t, 1, 227, 227, 3, 96, 11, 4, Padding.VALID, false));
-        m.put("G1", conv(t, 1, 28, 28, 16, 32, 5, 1, Padding.SAME, false));
-        m.put("D1", conv(t, 1, 112, 112, 32, 32, 3, 1, Padding.SAME, true));
-        m.put("B32", conv(t, 32, 56, 56, 64, 64, 3, 1, Padding.SAME, false));
-        return m;
-    }
-
-    static ConvSpec conv(DType t, int n, int h, int w, int c, int k, int f, int s, Padding p, boolean dw) {
-        ConvSpec.Builder b = ConvSpec.builder(Layout.NHWC).dtype(t).input(n, h, w, c).kernel(f, f).strides(s).padding(p);
-        return (dw ? b.depthwise(1) : b.outChannels(k)).build();
     }
 
     private static long time(Runnable r, int reps) {
@@ -62,11 +35,11 @@ public final class ShapeBench {
                 Integer.getInteger("bench.out", d.out()), Integer.getInteger("bench.l1", d.l1())));
         System.out.println("engine: " + e.description() + ", dtype " + t.id());
         Cases gen = new Cases(1);
-        for (var en : shapes(t).entrySet()) {
-            if (!only.isEmpty() && !only.contains(en.getKey())) {
+        for (BenchShapes.Shape shape : BenchShapes.all()) {
+            if (!only.isEmpty() && !only.contains(shape.id())) {
                 continue;
             }
-            OpSpec spec = en.getValue();
+            OpSpec spec = shape.spec(t);
             Tensor[] params = Diff.params(gen, spec);
             Tensor[] in = Diff.inputs(gen, spec);
             String other = System.getProperty("bench.compare");
@@ -100,7 +73,7 @@ public final class ShapeBench {
                 java.util.Arrays.sort(ratio);
                 int mid = rounds / 2;
                 System.out.printf("%-4s %8.2f GFLOP/s (median of %d; min %.2f max %.2f; %d reps of %.3f GFLOP)%s%n",
-                        en.getKey(), gf[mid], rounds, gf[0], gf[rounds - 1], reps, flops / 1e9,
+                        shape.id(), gf[mid], rounds, gf[0], gf[rounds - 1], reps, flops / 1e9,
                         theirs == null ? "" : String.format("  %s %.2f GFLOP/s (max %.2f), median per-round ratio %.2f",
                                 other, go[mid], go[rounds - 1], ratio[mid]));
             } finally {

@@ -13,6 +13,8 @@ import org.conv4j.Layout;
 import org.conv4j.OpSpec;
 import org.conv4j.Operation;
 import org.conv4j.Padding;
+import org.conv4j.PoolKind;
+import org.conv4j.PoolSpec;
 import org.conv4j.Tensor;
 import org.conv4j.spi.Kernel;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +162,40 @@ class VectorEngineTest {
         for (OpSpec spec : specs) {
             Diff.assertAgrees(gen, e, spec);
         }
+    }
+
+    /**
+     * Separable pooling: rows wider than one task's reduced row (so they are cut into column chunks), fewer channels
+     * than lanes (the flattened-row path, with its per-pixel edges under SAME) and more, overlapping and disjoint
+     * windows, 1-D and 3-D, every dtype and width.
+     */
+    @Test
+    void poolingOverChunkedRowsMatchesReference() {
+        Cases gen = new Cases(21);
+        VectorEngine[] engines = {new VectorEngine(128, 1), new VectorEngine(256, 2), new VectorEngine(512, 2)};
+        DType[] types = {DType.F32, DType.F16, DType.BF16};
+        int i = 0;
+        for (int c : new int[] {1, 3, 7, 16, 21}) {
+            for (int w : new int[] {2, 9, PoolKernel.ROW_FLOATS / c + 37}) {
+                for (PoolKind kind : PoolKind.values()) {
+                    Layout l = i % 4 == 3 ? Layout.NCHW : Layout.NHWC;
+                    int window = 1 + i % 4;
+                    PoolSpec spec = PoolSpec.builder(kind, l).dtype(types[i % 3]).input(l.activationDims(1 + i % 2, c, 3 + i % 3, w))
+                            .window(Math.min(window, 3), window).strides(1 + i % 2, 1 + (i / 2) % 3)
+                            .padding(i % 5 == 0 && w > 4 ? Padding.VALID : Padding.SAME).build();
+                    if (w > PoolKernel.ROW_FLOATS / c) {
+                        int chunk = new PoolKernel(SimdLoader.forBits(512), new Workers(1), spec).chunk();
+                        assertTrue(chunk < spec.outputShape().spatial()[1], "chunk " + chunk + " for " + spec);
+                    }
+                    Diff.assertAgrees(gen, engines[i % engines.length], spec);
+                    i++;
+                }
+            }
+        }
+        Diff.assertAgrees(gen, engines[2], PoolSpec.builder(PoolKind.AVG, Layout.NWC).input(2, 301, 5).window(4).strides(3)
+                .padding(Padding.SAME).build());
+        Diff.assertAgrees(gen, engines[1], PoolSpec.builder(PoolKind.MAX, Layout.NCDHW).dtype(DType.F16)
+                .input(1, 6, 5, 7, 9).window(2, 3, 3).strides(2, 1, 2).padding(Padding.SAME).build());
     }
 
     /**

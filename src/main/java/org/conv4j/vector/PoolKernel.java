@@ -1,0 +1,126 @@
+package org.conv4j.vector;
+
+import java.lang.foreign.MemorySegment;
+import org.conv4j.DType;
+import org.conv4j.PoolKind;
+import org.conv4j.PoolSpec;
+import org.conv4j.Tensor;
+import org.conv4j.spi.Kernel;
+
+/**
+ * Max and average pooling over D, H and W, separably: for one output row, the input rows its windows cover are first
+ * reduced element-wise into one row (long contiguous runs, full vectors whatever the channel count, each vector of the
+ * result held in a register while all rows pass), then each output pixel reduces its window's columns of that row per
+ * channel. Only real cells take part, so no padding is ever
+ * materialised, and the average divides by the real cells of the window (TensorFlow's rule).
+ *
+ * <p>f32 channels-last input is read straight from its segment; other dtypes and layouts are loaded row by row as
+ * channels-last fp32 first. A task is one output row, cut into column chunks so that the reduced row (and the loaded
+ * rows) stay within {@link #ROW_FLOATS} where a single column allows; the result of each output never depends on the
+ * cuts or the thread count.
+ */
+final class PoolKernel implements Kernel {
+    /** Floats of the reduced input row a task keeps: 64 KB, within L2 alongside the rows it streams through. */
+    static final int ROW_FLOATS = 16 * 1024;
+
+    private final Simd simd;
+    private final Workers workers;
+    private final boolean max;
+    private final Act x;
+    private final Act y;
+    private final int[] k;
+    private final int[] s;
+    private final int[] padBefore;
+    /** Output columns per task. */
+    private final int chunk;
+    private final boolean direct;
+    /** Per thread: byte offsets of the input rows one output row's windows cover. */
+    private final ThreadLocal<long[]> rowOffsets;
+
+    PoolKernel(Simd simd, Workers workers, PoolSpec spec) {
+        this.simd = simd;
+        this.workers = workers;
+        this.max = spec.poolKind() == PoolKind.MAX;
+        this.x = new Act(spec.inputShape(), spec.dtype());
+        this.y = new Act(spec.outputShape(), spec.dtype());
+        this.k = WindowKernel.pad3(spec.window(), 1);
+        this.s = WindowKernel.pad3(spec.strides(), 1);
+        this.padBefore = WindowKernel.pad3(spec.padBefore(), 0);
+        int ow = y.sp[2];
+        int cols = ow;
+        int loaded = direct(x) ? 1 : k[0] * k[1];
+        while (cols > 1 && (long) span(cols) * x.c * loaded > ROW_FLOATS) {
+            cols = (cols + 1) / 2;
+        }
+        this.chunk = cols;
+        this.direct = direct(x);
+        this.rowOffsets = ThreadLocal.withInitial(() -> new long[k[0] * k[1]]);
+    }
+
+    private static boolean direct(Act x) {
+        return x.channelsLast && x.dtype == DType.F32;
+    }
+
+    /** Input columns the windows of {@code cols} neighbouring outputs cover. */
+    private int span(int cols) {
+        return (cols - 1) * s[2] + k[2];
+    }
+
+    /** Output columns per task (tests check the workspace bound through it). */
+    int chunk() {
+        return chunk;
+    }
+
+    @Override
+    public void execute(Tensor[] inputs, Tensor output) {
+        int[] os = y.sp;
+        int chunks = (os[2] + chunk - 1) / chunk;
+        MemorySegment in = inputs[0].segment();
+        MemorySegment out = output.segment();
+        workers.run(y.n * os[0] * os[1] * chunks, inputs, output, task -> {
+            int cw = task % chunks;
+            int t = task / chunks;
+            int oh = t % os[1];
+            t /= os[1];
+            int od = t % os[0];
+            int b = t / os[0];
+            int ow0 = cw * chunk;
+            runRow(in, out, b, od, oh, ow0, Math.min(chunk, os[2] - ow0));
+        });
+    }
+
+    private void runRow(MemorySegment in, MemorySegment out, int b, int od, int oh, int ow0, int cols) {
+        int c = x.c;
+        int w0 = ow0 * s[2] - padBefore[2];
+        int lo = Math.max(0, w0);
+        int hi = Math.min(x.sp[2], w0 + span(cols));
+        int n = Math.max(0, hi - lo) * c;
+        Scratch sc = Scratch.get();
+        float[] acc = sc.floats(Scratch.IN, n);
+        long[] offs = rowOffsets.get();
+        float[] loaded = direct ? null : sc.floats(Scratch.AUX, k[0] * k[1] * n);
+        int rows = 0;
+        int d0 = od * s[0] - padBefore[0];
+        int h0 = oh * s[1] - padBefore[1];
+        for (int d = Math.max(0, d0); d < Math.min(x.sp[0], d0 + k[0]); d++) {
+            for (int h = Math.max(0, h0); h < Math.min(x.sp[1], h0 + k[1]); h++, rows++) {
+                if (direct) {
+                    offs[rows] = 4 * x.index(b, 0, d, h, lo);
+                } else {
+                    x.loadRun(in, b, d, h, lo, hi - lo, loaded, rows * n);
+                    offs[rows] = 4L * rows * n;
+                }
+            }
+        }
+        if (rows > 0 && n > 0) {
+            simd.reduceRows(direct ? in : MemorySegment.ofArray(loaded), offs, rows, acc, n, max);
+        }
+        if (rows == 0 || n == 0) {
+            throw new IllegalStateException("pooling window of output (" + od + ", " + oh + ", " + ow0
+                    + ") holds no real cell; PoolSpec keeps padding below the window, so this is a bug");
+        }
+        float[] o = sc.floats(Scratch.OUT, cols * c);
+        simd.reduceColumns(acc, hi - lo, c, w0 - lo, s[2], k[2], cols, max, rows, o);
+        y.store(o, c, out, b, od, oh, 1, ow0, cols, 0, c);
+    }
+}
