@@ -45,6 +45,16 @@ final class Cases {
         return rnd.nextDouble() < p;
     }
 
+    /** LRN's beta: the values the vector engine computes without pow (0.75, 0.5, 1), or any in [0.5, 1). */
+    float lrnBeta() {
+        return switch (rnd.nextInt(4)) {
+            case 0 -> 0.75f;
+            case 1 -> 0.5f;
+            case 2 -> 1f;
+            default -> (float) (0.5 + rnd.nextDouble() * 0.5);
+        };
+    }
+
     DType dtype() {
         return DType.values()[rnd.nextInt(3)];
     }
@@ -176,7 +186,7 @@ final class Cases {
             case 7 -> {
                 return new LrnSpec(t, l, dims(l, n, channels(), spatial(rank, 6)), between(0, 4),
                         (float) (0.5 + rnd.nextDouble() * 2), (float) (1e-4 + rnd.nextDouble() * 0.5),
-                        (float) (0.5 + rnd.nextDouble() * 0.5));
+                        lrnBeta());
             }
             case 8 -> {
                 return new BatchNormSpec(t, l, dims(l, n, channels(), spatial(rank, 8)), 1e-3f, chance(0.5));
