@@ -54,6 +54,12 @@ final class WindowKernel implements Kernel {
      */
     static final int STACK_COPY_COST = 400;
 
+    /**
+     * A tile is cut by rows for idle threads only above this many multiply-adds (about 5-10 us on one core): below,
+     * waking a worker costs more than it saves.
+     */
+    static final long SPLIT_MIN_MACS = 1 << 20;
+
     /** Convolutions with at most this many output channels run on the planar kernel (lanes along pixels). */
     static final int PLANAR_MAX_CHANNELS = 4;
 
@@ -74,6 +80,8 @@ final class WindowKernel implements Kernel {
     private final boolean relu;
     private final int th;
     private final int tw;
+    /** Multiply-adds of one full tile, all output channels. */
+    private final long macsPerTile;
     private final int[] tv;
     private final int groups;
     private final int cg;
@@ -178,6 +186,7 @@ final class WindowKernel implements Kernel {
         }
         this.th = h;
         this.tw = w;
+        this.macsPerTile = (long) h * w * k[0] * k[1] * k[2] * cg * y.c;
         this.tv = new int[] {span(0, 1), span(1, th), span(2, tw)};
         int plane = tv[1] * tv[2];
         int taps = k[0] * k[1] * k[2];
@@ -376,14 +385,24 @@ final class WindowKernel implements Kernel {
     @Override
     public void execute(Tensor[] inputs, Tensor output) {
         int[] os = y.sp;
-        int nTh = (os[1] + th - 1) / th;
+        int threads = workers.threads();
         int nTw = (os[2] + tw - 1) / tw;
-        int tiles = y.n * os[0] * nTh * nTw;
-        // split output channels too when there are fewer tiles than threads (the result does not depend on it)
+        int tiles = y.n * os[0] * ((os[1] + th - 1) / th) * nTw;
+        // split output channels too when there are fewer tiles than threads, and then the rows of the tiles (G1, one
+        // tile of one panel, ran on one thread); a task still gathers a whole tile's input. The result does not
+        // depend on either split: every output's sum runs the same way in any tile.
         int chunks = 1;
-        if (mode == Mode.GEMM && groups == 1 && tiles < 2 * workers.threads()) {
-            chunks = Math.min(panelCol.length, (2 * workers.threads() + tiles - 1) / tiles);
+        if (mode == Mode.GEMM && groups == 1 && tiles < 2 * threads) {
+            chunks = Math.min(panelCol.length, (2 * threads + tiles - 1) / tiles);
         }
+        int rh = th;
+        if (tiles * chunks < threads && macsPerTile >= SPLIT_MIN_MACS) {
+            int parts = (threads + tiles * chunks - 1) / (tiles * chunks);
+            rh = Math.max(1, (th + parts - 1) / parts);
+        }
+        int tileRows = rh;
+        int nTh = (os[1] + rh - 1) / rh;
+        tiles = y.n * os[0] * nTh * nTw;
         int nChunks = chunks;
         MemorySegment in = inputs[0].segment();
         MemorySegment out = output.segment();
@@ -396,8 +415,8 @@ final class WindowKernel implements Kernel {
             t /= nTh;
             int od = t % os[0];
             int b = t / os[0];
-            runTile(in, out, b, od, oh * th, Math.min(th, os[1] - oh * th), ow * tw, Math.min(tw, os[2] - ow * tw),
-                    chunk, nChunks);
+            runTile(in, out, b, od, oh * tileRows, Math.min(tileRows, os[1] - oh * tileRows), ow * tw,
+                    Math.min(tw, os[2] - ow * tw), chunk, nChunks);
         });
     }
 
