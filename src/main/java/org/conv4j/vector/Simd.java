@@ -61,10 +61,10 @@ interface Simd {
                     float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes);
 
     /**
-     * Channels-last rows to channel blocks: {@code dst[(blk * cells + cell) * lanes + l] = a[cell * channels + blk * lanes + l]},
-     * zero past {@code channels}, for {@code blocks = ceil(channels / lanes)}.
+     * Channels-last pixels to channel blocks: {@code dst[(blk * cells + cell + p) * lanes + l] = a[p * channels + blk * lanes + l]}
+     * for {@code p < pixels}, zero past {@code channels}, for {@code blocks = ceil(channels / lanes)}.
      */
-    void blockChannels(float[] a, int cells, int channels, float[] dst);
+    void blockChannels(float[] a, int pixels, int channels, float[] dst, int cell, int cells);
 
     /**
      * {@code pixels} channels-last f32 pixels of a segment, from byte {@code byteOff}, into channel blocks as

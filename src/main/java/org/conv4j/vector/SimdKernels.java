@@ -833,19 +833,19 @@ final class SimdKernels implements Simd {
     }
 
     @Override
-    public void blockChannels(float[] a, int cells, int channels, float[] dst) {
+    public void blockChannels(float[] a, int pixels, int channels, float[] dst, int cell, int cells) {
         int blocks = (channels + L - 1) / L;
         for (int blk = 0; blk < blocks; blk++) {
             int ch = blk * L;
-            int d = blk * cells * L;
+            int d = (blk * cells + cell) * L;
             if (ch + L <= channels) {
-                for (int cell = 0; cell < cells; cell++) {
-                    FloatVector.fromArray(S, a, cell * channels + ch).intoArray(dst, d + cell * L);
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector.fromArray(S, a, p * channels + ch).intoArray(dst, d + p * L);
                 }
             } else {
                 VectorMask<Float> m = S.indexInRange(ch, channels);
-                for (int cell = 0; cell < cells; cell++) {
-                    FloatVector.fromArray(S, a, cell * channels + ch, m).intoArray(dst, d + cell * L);
+                for (int p = 0; p < pixels; p++) {
+                    FloatVector.fromArray(S, a, p * channels + ch, m).intoArray(dst, d + p * L);
                 }
             }
         }

@@ -479,7 +479,7 @@ final class WindowKernel implements Kernel {
         int lanes = simd.lanes();
         int cells = tv[1] * tv[2];
         float[] blocked = sc.floats(Scratch.AUX, ldw * cells);
-        if (x.channelsLast && x.dtype == org.conv4j.DType.F32) {
+        if (x.channelsLast) {
             int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
             int vw0 = ow0 * vs[2];
             // tile columns [lo, hi) hold real input pixels; the rest of each row is padding
@@ -493,15 +493,20 @@ final class WindowKernel implements Kernel {
                     Arrays.fill(blocked, base, base + from * lanes, 0f);
                     Arrays.fill(blocked, base + to * lanes, base + tv[2] * lanes, 0f);
                 }
-                if (to > from) {
+                if (to > from && x.dtype == org.conv4j.DType.F32) {
                     simd.gatherBlocked(in, 4 * x.index(b, 0, d, hh, vw0 + from - off[2]), to - from, x.c, blocked,
                             r * tv[2] + from, cells);
+                } else if (to > from) {
+                    // 16-bit types: the run widened in one go (a vectorised loop over a heap array), then blocked
+                    float[] run = sc.floats(Scratch.IN, (to - from) * x.c);
+                    Convert.load(in, x.dtype, x.index(b, 0, d, hh, vw0 + from - off[2]), run, 0, (to - from) * x.c);
+                    simd.blockChannels(run, to - from, x.c, blocked, r * tv[2] + from, cells);
                 }
             }
         } else {
             float[] a = sc.floats(Scratch.IN, cells * x.c);
             x.gather(in, b, new int[] {od * vs[0], oh0 * vs[1], ow0 * vs[2]}, tv, sub, off, ins, a, 0f);
-            simd.blockChannels(a, cells, tc, blocked);
+            simd.blockChannels(a, cells, tc, blocked, 0, cells);
         }
         int blocks = ldw / lanes;
         int rowStep = ts[1] * tv[2] * lanes;
