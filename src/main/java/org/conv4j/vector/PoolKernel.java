@@ -15,9 +15,9 @@ import org.conv4j.spi.Kernel;
  * materialised, and the average divides by the real cells of the window (TensorFlow's rule).
  *
  * <p>f32 channels-last input is read straight from its segment; other dtypes and layouts are loaded row by row as
- * channels-last fp32 first. A task is one output row, cut into column chunks so that the reduced row (and the loaded
- * rows) stay within {@link #ROW_FLOATS} where a single column allows; the result of each output never depends on the
- * cuts or the thread count.
+ * channels-last fp32 first and folded in one by one (rows in the same order). A task is one output row, cut into
+ * column chunks so that the reduced row stays within {@link #ROW_FLOATS} where a single column allows; the result of
+ * each output never depends on the cuts or the thread count.
  */
 final class PoolKernel implements Kernel {
     /** Floats of the reduced input row a task keeps: 64 KB, within L2 alongside the rows it streams through. */
@@ -48,8 +48,7 @@ final class PoolKernel implements Kernel {
         this.padBefore = WindowKernel.pad3(spec.padBefore(), 0);
         int ow = y.sp[2];
         int cols = ow;
-        int loaded = direct(x) ? 1 : k[0] * k[1];
-        while (cols > 1 && (long) span(cols) * x.c * loaded > ROW_FLOATS) {
+        while (cols > 1 && (long) span(cols) * x.c > ROW_FLOATS) {
             cols = (cols + 1) / 2;
         }
         this.chunk = cols;
@@ -98,7 +97,6 @@ final class PoolKernel implements Kernel {
         Scratch sc = Scratch.get();
         float[] acc = sc.floats(Scratch.IN, n);
         long[] offs = rowOffsets.get();
-        float[] loaded = direct ? null : sc.floats(Scratch.AUX, k[0] * k[1] * n);
         int rows = 0;
         int d0 = od * s[0] - padBefore[0];
         int h0 = oh * s[1] - padBefore[1];
@@ -106,14 +104,22 @@ final class PoolKernel implements Kernel {
             for (int h = Math.max(0, h0); h < Math.min(x.sp[1], h0 + k[1]); h++, rows++) {
                 if (direct) {
                     offs[rows] = 4 * x.index(b, 0, d, h, lo);
+                } else if (rows == 0) {
+                    x.loadRun(in, b, d, h, lo, hi - lo, acc, 0);
                 } else {
-                    x.loadRun(in, b, d, h, lo, hi - lo, loaded, rows * n);
-                    offs[rows] = 4L * rows * n;
+                    // widened into a heap row and folded in with array loops, in the same row order
+                    float[] row = sc.floats(Scratch.AUX, n);
+                    x.loadRun(in, b, d, h, lo, hi - lo, row, 0);
+                    if (max) {
+                        simd.max(acc, row, n);
+                    } else {
+                        simd.add(acc, row, n, false);
+                    }
                 }
             }
         }
-        if (rows > 0 && n > 0) {
-            simd.reduceRows(direct ? in : MemorySegment.ofArray(loaded), offs, rows, acc, n, max);
+        if (direct && rows > 0 && n > 0) {
+            simd.reduceRows(in, offs, rows, acc, n, max);
         }
         if (rows == 0 || n == 0) {
             throw new IllegalStateException("pooling window of output (" + od + ", " + oh + ", " + ow0

@@ -101,6 +101,9 @@ interface Simd {
     /** {@code a[i] = max(a[i], 0)} keeping NaN, for {@code i < n}. */
     void relu(float[] a, int n);
 
+    /** {@code a[i] = max(a[i], b[i])} (NaN wins, as in {@link Math#max}). */
+    void max(float[] a, float[] b, int n);
+
     /** {@code a[i] += b[i]}, then ReLU when asked. */
     void add(float[] a, float[] b, int n, boolean relu);
 

@@ -1577,6 +1577,17 @@ final class SimdKernels implements Simd {
     }
 
     @Override
+    public void max(float[] a, float[] b, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, a, i).max(FloatVector.fromArray(S, b, i)).intoArray(a, i);
+        }
+        for (; i < n; i++) {
+            a[i] = Math.max(a[i], b[i]);
+        }
+    }
+
+    @Override
     public void add(float[] a, float[] b, int n, boolean relu) {
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += L) {
