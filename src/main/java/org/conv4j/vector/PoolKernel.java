@@ -9,9 +9,8 @@ import org.conv4j.spi.Kernel;
 
 /**
  * Max and average pooling over D, H and W, separably: for one output row, the input rows its windows cover are first
- * reduced element-wise into one row (long contiguous runs, full vectors whatever the channel count, each vector of the
- * result held in a register while all rows pass), then each output pixel reduces its window's columns of that row per
- * channel. Only real cells take part, so no padding is ever
+ * reduced element-wise into one row (long contiguous runs, full vectors whatever the channel count), then each output
+ * pixel reduces its window's columns of that row per channel. Only real cells take part, so no padding is ever
  * materialised, and the average divides by the real cells of the window (TensorFlow's rule).
  *
  * <p>f32 channels-last input is read straight from its segment; other dtypes and layouts are loaded row by row as
@@ -118,12 +117,12 @@ final class PoolKernel implements Kernel {
                 }
             }
         }
-        if (direct && rows > 0 && n > 0) {
-            simd.reduceRows(in, offs, rows, acc, n, max);
-        }
         if (rows == 0 || n == 0) {
             throw new IllegalStateException("pooling window of output (" + od + ", " + oh + ", " + ow0
                     + ") holds no real cell; PoolSpec keeps padding below the window, so this is a bug");
+        }
+        if (direct) {
+            simd.reduceRows(in, offs, rows, acc, n, max);
         }
         float[] o = sc.floats(Scratch.OUT, cols * c);
         simd.reduceColumns(acc, hi - lo, c, w0 - lo, s[2], k[2], cols, max, rows, o);

@@ -1263,7 +1263,9 @@ final class SimdKernels implements Simd {
                         .max(FloatVector.fromMemorySegment(S, d, 4L * i, o)).intoArray(acc, at + i);
             }
         }
-        combineTail(acc, at, i, n, true, a, b, c, d);
+        if (i < n) {
+            combineTail(acc, at, i, n, true, a, b, c, d);
+        }
     }
 
     /**
@@ -1296,7 +1298,9 @@ final class SimdKernels implements Simd {
                         .add(FloatVector.fromMemorySegment(S, d, 4L * i, o)).intoArray(acc, at + i);
             }
         }
-        combineTail(acc, at, i, n, false, a, b, c, d);
+        if (i < n) {
+            combineTail(acc, at, i, n, false, a, b, c, d);
+        }
     }
 
     private static void combineTail(float[] acc, int at, int from, int n, boolean max, MemorySegment... rows) {
