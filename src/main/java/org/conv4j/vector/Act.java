@@ -6,7 +6,7 @@ import org.conv4j.DType;
 
 /**
  * An activation tensor's logical extents (batch, channels, spatial padded to D, H, W) and element strides, with
- * the moves between it and channels-last heap tiles: gathering a window region (zero or -inf padding, dtype
+ * the moves between it and channels-last heap tiles: gathering a window region (zero padding, dtype
  * widening, channels-first transposed to channels-last) and storing a rectangle of output pixels.
  */
 final class Act {
@@ -42,9 +42,9 @@ final class Act {
     /**
      * Fills {@code dst} with the channels-last tile {@code [tv0][tv1][tv2][c]} of virtual positions
      * {@code vStart + t * sub} on each axis ({@code sub > 1} skips the cells a 1-wide kernel with that stride never reads). Virtual {@code v} maps to input {@code (v - off) / ins} when that divides
-     * exactly and lands inside the input; every other cell holds {@code pad}.
+     * exactly and lands inside the input; every other cell holds zero.
      */
-    void gather(MemorySegment seg, int b, int[] vStart, int[] tv, int[] sub, int[] off, int[] ins, float[] dst, float pad) {
+    void gather(MemorySegment seg, int b, int[] vStart, int[] tv, int[] sub, int[] off, int[] ins, float[] dst) {
         int rowLen = tv[2] * c;
         for (int td = 0; td < tv[0]; td++) {
             int d = real(vStart[0] + td * sub[0], off[0], ins[0], sp[0]);
@@ -52,21 +52,21 @@ final class Act {
                 int base = (td * tv[1] + th) * rowLen;
                 int h = d < 0 ? -1 : real(vStart[1] + th * sub[1], off[1], ins[1], sp[1]);
                 if (h < 0) {
-                    java.util.Arrays.fill(dst, base, base + rowLen, pad);
+                    java.util.Arrays.fill(dst, base, base + rowLen, 0f);
                     continue;
                 }
                 if (ins[2] == 1 && sub[2] == 1) {
                     int lo = Math.max(vStart[2], off[2]);
                     int hi = Math.min(vStart[2] + tv[2], off[2] + sp[2]);
                     if (hi <= lo) {
-                        java.util.Arrays.fill(dst, base, base + rowLen, pad);
+                        java.util.Arrays.fill(dst, base, base + rowLen, 0f);
                         continue;
                     }
-                    java.util.Arrays.fill(dst, base, base + (lo - vStart[2]) * c, pad);
-                    java.util.Arrays.fill(dst, base + (hi - vStart[2]) * c, base + rowLen, pad);
+                    java.util.Arrays.fill(dst, base, base + (lo - vStart[2]) * c, 0f);
+                    java.util.Arrays.fill(dst, base + (hi - vStart[2]) * c, base + rowLen, 0f);
                     loadRun(seg, b, d, h, lo - off[2], hi - lo, dst, base + (lo - vStart[2]) * c);
                 } else {
-                    java.util.Arrays.fill(dst, base, base + rowLen, pad);
+                    java.util.Arrays.fill(dst, base, base + rowLen, 0f);
                     for (int tw = 0; tw < tv[2]; tw++) {
                         int w = real(vStart[2] + tw * sub[2], off[2], ins[2], sp[2]);
                         if (w >= 0) {

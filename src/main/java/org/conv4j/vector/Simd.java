@@ -75,8 +75,7 @@ interface Simd {
 
     /**
      * One step of a separable pooling: {@code acc[i] = op_r src[i]} of row {@code r < rows}, rows in order, the row
-     * at byte {@code byteOff[r]} of {@code src} (native-order floats), op max or sum, for {@code i < n}. Each vector
-     * of {@code acc} is written once, after all rows are read.
+     * at byte {@code byteOff[r]} of {@code src} (native-order floats), op max or sum, for {@code i < n}.
      */
     void reduceRows(MemorySegment src, long[] byteOff, int rows, float[] acc, int n, boolean max);
 

@@ -432,7 +432,7 @@ final class WindowKernel implements Kernel {
         Scratch sc = Scratch.get();
         float[] a = sc.floats(Scratch.IN, tv[0] * tv[1] * tv[2] * x.c);
         int[] vStart = {od * vs[0], oh0 * vs[1], ow0 * vs[2]};
-        x.gather(in, b, vStart, tv, sub, off, ins, a, 0f);
+        x.gather(in, b, vStart, tv, sub, off, ins, a);
         int rows = h * w;
         int[] rowBase = sc.ints(Scratch.IN, rows);
         if (stack > 0) {
@@ -508,7 +508,7 @@ final class WindowKernel implements Kernel {
             }
         } else {
             float[] a = sc.floats(Scratch.IN, cells * x.c);
-            x.gather(in, b, new int[] {od * vs[0], oh0 * vs[1], ow0 * vs[2]}, tv, sub, off, ins, a, 0f);
+            x.gather(in, b, new int[] {od * vs[0], oh0 * vs[1], ow0 * vs[2]}, tv, sub, off, ins, a);
             simd.blockChannels(a, cells, tc, blocked, 0, cells);
         }
         int blocks = ldw / lanes;
