@@ -21,7 +21,7 @@ interface Simd {
      */
     default void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
               float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
-        gemmRange(a, rowBase, rows, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
+        gemmRange(a, rowBase, rows, null, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
     }
 
     /**
@@ -29,8 +29,13 @@ interface Simd {
      * starts the sums from zero, later ones continue from the partial sums in {@code c}; only the last adds the bias
      * and applies ReLU. Cutting the reduction this way runs every sum through the same operations in the same
      * order, so the results do not depend on the cuts.
+     *
+     * <p>{@code rowTerms}, when not null, holds per row {@code r} the terms {@code [rowTerms[2r], rowTerms[2r+1])}
+     * outside which its {@code a} values are all zero (padding): a block of rows runs only the union of its rows'
+     * ranges. Dropping products {@code 0 * w} from a sum that starts at +0 leaves every bit of it as it was (for finite
+     * weights), so the results still do not depend on the blocking.
      */
-    void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+    void gemmRange(float[] a, int[] rowBase, int rows, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
                    boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
 
     /**

@@ -52,7 +52,7 @@ final class SimdKernels implements Simd {
     }
 
     @Override
-    public void gemmRange(float[] a, int[] rowBase, int rows, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+    public void gemmRange(float[] a, int[] rowBase, int rows, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
                           boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
         if (nv == 4) {
             // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at
@@ -66,10 +66,12 @@ final class SimdKernels implements Simd {
                 int o3 = rowBase[Math.min(r + 3, lastRow)];
                 int o4 = rowBase[Math.min(r + 4, lastRow)];
                 int co = cOff + r * ldc;
+                int kF = rowTerms == null ? kFrom : Math.max(kFrom, termsFrom(rowTerms, r, n));
+                int kT = rowTerms == null ? kTo : Math.min(kTo, termsTo(rowTerms, r, n));
                 if (first) {
-                    k5x4z(a, o0, o1, o2, o3, o4, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    k5x4z(a, o0, o1, o2, o3, o4, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                 } else {
-                    k5x4c(a, o0, o1, o2, o3, o4, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                    k5x4c(a, o0, o1, o2, o3, o4, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                 }
             }
             return;
@@ -84,31 +86,51 @@ final class SimdKernels implements Simd {
             int o4 = rowBase[Math.min(r + 4, lastRow)];
             int o5 = rowBase[Math.min(r + 5, lastRow)];
             int co = cOff + r * ldc;
+            int kF = rowTerms == null ? kFrom : Math.max(kFrom, termsFrom(rowTerms, r, n));
+            int kT = rowTerms == null ? kTo : Math.min(kTo, termsTo(rowTerms, r, n));
             switch (nv) {
                 case 3 -> {
                     if (first) {
-                        k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                        k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                     } else {
-                        k6x3c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                        k6x3c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                     }
                 }
                 case 2 -> {
                     if (first) {
-                        k6x2z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                        k6x2z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                     } else {
-                        k6x2c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                        k6x2c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                     }
                 }
                 case 1 -> {
                     if (first) {
-                        k6x1z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                        k6x1z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                     } else {
-                        k6x1c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                        k6x1c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                     }
                 }
                 default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
             }
         }
+    }
+
+    /** First term any of rows {@code r .. r+n-1} needs (see {@code rowTerms}). */
+    private static int termsFrom(int[] rowTerms, int r, int n) {
+        int lo = rowTerms[2 * r];
+        for (int i = 1; i < n; i++) {
+            lo = Math.min(lo, rowTerms[2 * (r + i)]);
+        }
+        return lo;
+    }
+
+    /** One past the last term any of rows {@code r .. r+n-1} needs. */
+    private static int termsTo(int[] rowTerms, int r, int n) {
+        int hi = rowTerms[2 * r + 1];
+        for (int i = 1; i < n; i++) {
+            hi = Math.max(hi, rowTerms[2 * (r + i) + 1]);
+        }
+        return hi;
     }
 
     private static void k5x4z(float[] a, int o0, int o1, int o2, int o3, int o4, int[] segOff, int segLen, int kFrom, int kTo,
