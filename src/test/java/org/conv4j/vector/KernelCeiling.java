@@ -8,7 +8,7 @@ import java.util.Random;
  * test-compile}: {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
  * org.conv4j.vector.KernelCeiling [seconds]}.
  *
- * <p>Each case runs one reduction slice ({@code kc} steps, the engine's L1 slice for a 4-vector panel) over
+ * <p>Each case runs one reduction slice ({@code kc} steps, the engine's reduction slice for that panel width) over
  * {@code rows} rows of A: 5 or 6 rows keep A in L1 too (the kernel's own limit); 196 rows are R4's tile, with A
  * read from L2 as in the engine.
  */
