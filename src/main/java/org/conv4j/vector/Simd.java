@@ -21,11 +21,13 @@ interface Simd {
      */
     default void gemm(float[] a, int[] rowBase, int rows, int[] segOff, int segs, int segLen, float[] b, int bOff, int nv,
               float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
-        gemmRange(a, rowBase, rows, null, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
+        gemmRange(a, rowBase, 0, rows, null, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
     }
 
     /**
-     * {@link #gemm} over the reduction terms {@code q = s * segLen + t} in {@code [kFrom, kTo)} only: the first range
+     * {@link #gemm} over rows {@code [rowFrom, rowTo)} (blocks of rows start at {@code rowFrom}, so keep it a multiple
+     * of 30 for the same blocks as a call over all rows) and the reduction terms {@code q = s * segLen + t} in
+     * {@code [kFrom, kTo)} only: the first range
      * starts the sums from zero, later ones continue from the partial sums in {@code c}; only the last adds the bias
      * and applies ReLU. Cutting the reduction this way runs every sum through the same operations in the same
      * order, so the results do not depend on the cuts.
@@ -35,7 +37,7 @@ interface Simd {
      * ranges. Dropping products {@code 0 * w} from a sum that starts at +0 leaves every bit of it as it was (for finite
      * weights), so the results still do not depend on the blocking.
      */
-    void gemmRange(float[] a, int[] rowBase, int rows, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+    void gemmRange(float[] a, int[] rowBase, int rowFrom, int rowTo, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
                    boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
 
     /**

@@ -52,13 +52,13 @@ final class SimdKernels implements Simd {
     }
 
     @Override
-    public void gemmRange(float[] a, int[] rowBase, int rows, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
+    public void gemmRange(float[] a, int[] rowBase, int rowFrom, int rowTo, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
                           boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
         if (nv == 4) {
             // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at
             // best, and depending on the profile it compiled with it spilled accumulators inside the hot loop
-            for (int r = 0; r < rows; r += 5) {
-                int n = Math.min(5, rows - r);
+            for (int r = rowFrom; r < rowTo; r += 5) {
+                int n = Math.min(5, rowTo - r);
                 int lastRow = r + n - 1;
                 int o0 = rowBase[r];
                 int o1 = rowBase[Math.min(r + 1, lastRow)];
@@ -76,8 +76,8 @@ final class SimdKernels implements Simd {
             }
             return;
         }
-        for (int r = 0; r < rows; r += 6) {
-            int n = Math.min(6, rows - r);
+        for (int r = rowFrom; r < rowTo; r += 6) {
+            int n = Math.min(6, rowTo - r);
             int lastRow = r + n - 1;
             int o0 = rowBase[r];
             int o1 = rowBase[Math.min(r + 1, lastRow)];

@@ -57,14 +57,14 @@ public final class KernelCeiling {
         int reps = (int) Math.max(1, 2e8 / flops);
         long end = System.nanoTime() + (long) (seconds * 0.5e9);
         while (System.nanoTime() < end) { // warm-up: C2 compiles the kernel
-            simd.gemmRange(a, rowBase, rows, null, segOff, kc, 0, kc, first, false, b, 0, nv, bias, 0, false, c, 0, width);
+            simd.gemmRange(a, rowBase, 0, rows, null, segOff, kc, 0, kc, first, false, b, 0, nv, bias, 0, false, c, 0, width);
         }
         double best = 0;
         end = System.nanoTime() + (long) (seconds * 0.5e9);
         while (System.nanoTime() < end) {
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) {
-                simd.gemmRange(a, rowBase, rows, null, segOff, kc, 0, kc, first, false, b, 0, nv, bias, 0, false, c, 0, width);
+                simd.gemmRange(a, rowBase, 0, rows, null, segOff, kc, 0, kc, first, false, b, 0, nv, bias, 0, false, c, 0, width);
             }
             best = Math.max(best, flops * (double) reps / (System.nanoTime() - t0));
         }
