@@ -654,35 +654,33 @@ final class WindowKernel implements Kernel {
         int col0 = panelCol[p0];
         int col1 = p1 < panelCol.length ? panelCol[p1] : kgPad;
         int ldc = groups * (col1 - col0);
-        float[] c = Scratch.get().floats(Scratch.OUT, rows * ldc);
         int kred = segs * segLen;
         if (streamsRows(p0, p1, kred, h, w)) {
             // one reduction slice per panel: finish STREAM_ROWS rows on every panel, then store them while they are
-            // still in L1 (storing the whole tile from L2 afterwards cost R6 a tenth of its time)
+            // still in L1 (storing the whole tile from L2 afterwards cost R6 a tenth of its time). Rows are kc apart,
+            // not padded to whole vectors: the last panel runs first, and the padding lanes it writes past a row's end
+            // land on the next row's first columns, which the panels after it (or its own next row) write again
             int kc = Math.min(col1, kg) - col0;
+            float[] cs = Scratch.get().floats(Scratch.OUT, rows * kc + simd.lanes());
             for (int r0 = 0; r0 < rows; r0 += STREAM_ROWS) {
                 int r1 = Math.min(rows, r0 + STREAM_ROWS);
-                for (int p = p0; p < p1; p++) {
+                for (int p = p1 - 1; p >= p0; p--) {
                     simd.gemmRange(a, rowBase, r0, r1, rowTerms, segOff[0], segLen, 0, kred, true, true, packed,
-                            panelCol[p] * kred, panelNv[p], bias, panelCol[p], relu, c, panelCol[p] - col0, ldc);
-                }
-                if (kc != ldc) {
-                    for (int r = r0; r < r1; r++) {
-                        System.arraycopy(c, r * ldc, c, r0 * ldc + (r - r0) * kc, kc);
-                    }
+                            panelCol[p] * kred, panelNv[p], bias, panelCol[p], relu, cs, panelCol[p] - col0, kc);
                 }
                 // full-width tile (or one row) of a dense channels-last output: its pixels follow one another
                 long start = y.index(b, col0, od, oh0 + r0 / w, ow0 + r0 % w);
                 if (kc == y.c) {
-                    Convert.store(c, r0 * ldc, out, y.dtype, start, (r1 - r0) * kc);
+                    Convert.store(cs, r0 * kc, out, y.dtype, start, (r1 - r0) * kc);
                 } else {
                     for (int r = r0; r < r1; r++) {
-                        Convert.store(c, r0 * ldc + (r - r0) * kc, out, y.dtype, start + (long) (r - r0) * y.c, kc);
+                        Convert.store(cs, r * kc, out, y.dtype, start + (long) (r - r0) * y.c, kc);
                     }
                 }
             }
             return;
         }
+        float[] c = Scratch.get().floats(Scratch.OUT, rows * ldc);
         for (int g = 0; g < groups; g++) {
             for (int p = p0; p < p1; p++) {
                 int nv = panelNv[p];
