@@ -45,7 +45,7 @@ final class WindowKernel implements Kernel {
      * Weight panel floats per reduction slice of the GEMM: 256 KB, a quarter of L2, beside the input tile. Slices of
      * 32 KB (to stay in L1) cut the micro-kernel's inner loops to 64-128 steps, and the panel streams from L2 fast
      * enough without them: R2 0.90 -> 0.94 of oneDNN, R4 0.85 -> 0.90, R5 0.78 -> 0.84, A1 0.89 -> 0.93 (Zen 4,
-     * ShapeBench, 1 thread); 128 KB slices ran 3-5% slower than 256 KB, 1 MB no faster.
+     * ShapeBench, 1 thread); 64 KB slices ran 2-4% slower than 256 KB, 512 KB and unbounded ones no faster.
      */
     static final int KC_FLOATS = 64 * 1024;
 
