@@ -639,12 +639,17 @@ final class WindowKernel implements Kernel {
      */
     private boolean streamsRows(int p0, int p1, int kred, int h, int w) {
         for (int p = p0; p < p1; p++) {
-            if (kred > Math.max(16, KC_FLOATS / (panelNv[p] * simd.lanes()))) {
+            if (kred > sliceTerms(panelNv[p])) {
                 return false;
             }
         }
         return groups == 1 && y.channelsLast && y.ss[2] == y.c && y.ss[1] == (long) y.sp[2] * y.c
                 && (h == 1 || w == y.sp[2]);
+    }
+
+    /** Reduction terms per slice for a panel of {@code nv} vectors (see {@link #KC_FLOATS}). */
+    private int sliceTerms(int nv) {
+        return Math.max(16, KC_FLOATS / (nv * simd.lanes()));
     }
 
     private void gemmTile(MemorySegment out, float[] a, int[] rowBase, int rows, int[] rowTerms, int b, int od, int oh0, int h,
@@ -686,7 +691,7 @@ final class WindowKernel implements Kernel {
                 int nv = panelNv[p];
                 // cut the reduction so that the slice of the weight panel in use stays in L2 while every row block
                 // of the tile passes over it (the full panel of a deep layer is MBs); the sums do not change
-                int kc = Math.max(16, KC_FLOATS / (nv * simd.lanes()));
+                int kc = sliceTerms(nv);
                 for (int k0 = 0; k0 < kred; k0 += kc) {
                     int k1 = Math.min(kred, k0 + kc);
                     simd.gemmRange(a, rowBase, 0, rows, rowTerms, segOff[g], segLen, k0, k1, k0 == 0, k1 == kred, packed,
