@@ -68,6 +68,28 @@ interface Simd {
                     float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes);
 
     /**
+     * Depthwise 3x3 straight from a channels-last f32 segment, for output pixels whose nine taps all lie inside the
+     * input, {@code w >= 5} of them per row and {@code blocks} full vectors of channels: output pixel {@code (i, j)},
+     * block {@code blk} reads tap {@code (kh, kw)} at byte
+     * {@code srcOff + i * rowStep + kh * tapRow + (j + kw) * pixBytes + 4 * blk * lanes} and goes to byte
+     * {@code dstOff + i * dstRowBytes + j * dstPixBytes + 4 * blk * lanes}; weights and order of the sum as in
+     * {@link #depthwise9}.
+     */
+    void depthwise9Direct(MemorySegment src, long srcOff, long rowStep, long tapRow, long pixBytes, int h, int w,
+                          float[] wt, int blocks, float[] bias, boolean relu, MemorySegment dst, long dstOff,
+                          long dstRowBytes, long dstPixBytes);
+
+    /**
+     * {@link #depthwise9Direct} for one column of {@code h} output pixels whose filter columns outside
+     * {@code [kwFrom, kwTo)} fall on padding (all three filter rows inside the input): pixel {@code i} reads tap
+     * {@code (kh, kw)} at byte {@code srcOff + i * rowStep + kh * tapRow + kw * pixBytes + 4 * blk * lanes} and goes
+     * to byte {@code dstOff + i * dstRowBytes + 4 * blk * lanes}.
+     */
+    void depthwise9Column(MemorySegment src, long srcOff, long rowStep, long tapRow, long pixBytes, int kwFrom, int kwTo,
+                          int h, float[] wt, int blocks, float[] bias, boolean relu, MemorySegment dst, long dstOff,
+                          long dstRowBytes);
+
+    /**
      * Channels-last pixels to channel blocks: {@code dst[(blk * cells + cell + p) * lanes + l] = a[p * channels + blk * lanes + l]}
      * for {@code p < pixels}, zero past {@code channels}, for {@code blocks = ceil(channels / lanes)}.
      */

@@ -1193,6 +1193,174 @@ final class SimdKernels implements Simd {
     }
 
     @Override
+    public void depthwise9Direct(MemorySegment src, long srcOff, long rowStep, long tapRow, long pixBytes, int h, int w,
+                                 float[] wt, int blocks, float[] bias, boolean relu, MemorySegment dst, long dstOff,
+                                 long dstRowBytes, long dstPixBytes) {
+        // Read in place: no relayout into channel blocks (a third of D1's time), for a bounds check per load. Five
+        // pixels at a time: 21 loads, 45 FMAs. With six or eight the method is too large for C1 (out of virtual
+        // registers), and a method C1 gives up on stayed in the interpreter; five ran at 89 GFLOP/s on D1's interior
+        // in a stand-alone probe, six at 91 and four at 87. ReLU in its own method, as in depthwise9, and as a compare
+        // and blend (x <= 0 gives +0: NaN stays, -0 becomes +0, as Math.max(x, 0)), two instructions against max's six.
+        int ldw = blocks * L;
+        for (int blk = 0; blk < blocks; blk++) {
+            long cb = 4L * blk * L;
+            for (int i = 0; i < h; i++) {
+                long s0 = srcOff + i * rowStep + cb;
+                long d0 = dstOff + i * dstRowBytes + cb;
+                if (relu) {
+                    dw5Relu(src, s0, tapRow, pixBytes, w, wt, ldw, blk * L, bias, dst, d0, dstPixBytes);
+                } else {
+                    dw5Plain(src, s0, tapRow, pixBytes, w, wt, ldw, blk * L, bias, dst, d0, dstPixBytes);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void depthwise9Column(MemorySegment src, long srcOff, long rowStep, long tapRow, long pixBytes, int kwFrom,
+                                 int kwTo, int h, float[] wt, int blocks, float[] bias, boolean relu, MemorySegment dst,
+                                 long dstOff, long dstRowBytes) {
+        // Border columns cost a fifth of D1's time as one-pixel-wide blocked tiles (each pixel one FMA chain, and a
+        // gather per call); here four rows of the column run as four chains. Taps still in order, kh then kw.
+        ByteOrder o = ByteOrder.nativeOrder();
+        int ldw = blocks * L;
+        for (int blk = 0; blk < blocks; blk++) {
+            int ch = blk * L;
+            long cb = 4L * ch;
+            FloatVector bv = FloatVector.fromArray(S, bias, ch);
+            int step = h >= 4 ? 4 : 1;
+            for (int g = 0; g < h; g += step) {
+                int i = Math.min(g, h - step); // the last group of four may overlap the one before
+                long s = srcOff + i * rowStep + cb;
+                FloatVector a0 = bv, a1 = bv, a2 = bv, a3 = bv;
+                for (int kh = 0; kh < 3; kh++) {
+                    for (int kw = kwFrom; kw < kwTo; kw++) {
+                        FloatVector wv = FloatVector.fromArray(S, wt, (kh * 3 + kw) * ldw + ch);
+                        long t = s + kh * tapRow + kw * pixBytes;
+                        a0 = FloatVector.fromMemorySegment(S, src, t, o).fma(wv, a0);
+                        if (step == 4) {
+                            a1 = FloatVector.fromMemorySegment(S, src, t + rowStep, o).fma(wv, a1);
+                            a2 = FloatVector.fromMemorySegment(S, src, t + 2 * rowStep, o).fma(wv, a2);
+                            a3 = FloatVector.fromMemorySegment(S, src, t + 3 * rowStep, o).fma(wv, a3);
+                        }
+                    }
+                }
+                long d = dstOff + i * dstRowBytes + cb;
+                store(relu, a0, dst, d);
+                if (step == 4) {
+                    store(relu, a1, dst, d + dstRowBytes);
+                    store(relu, a2, dst, d + 2 * dstRowBytes);
+                    store(relu, a3, dst, d + 3 * dstRowBytes);
+                }
+            }
+        }
+    }
+
+    private static void store(boolean relu, FloatVector a, MemorySegment dst, long at) {
+        (relu ? a.blend(0f, a.compare(VectorOperators.LE, 0f)) : a).intoMemorySegment(dst, at, ByteOrder.nativeOrder());
+    }
+
+    private static void dw5Relu(MemorySegment src, long s0, long tapRow, long pix, int w, float[] wt, int ldw, int ch,
+                                float[] bias, MemorySegment dst, long d0, long dPix) {
+        ByteOrder o = ByteOrder.nativeOrder();
+        FloatVector bv = FloatVector.fromArray(S, bias, ch);
+        FloatVector w0 = FloatVector.fromArray(S, wt, ch);
+        FloatVector w1 = FloatVector.fromArray(S, wt, ldw + ch);
+        FloatVector w2 = FloatVector.fromArray(S, wt, 2 * ldw + ch);
+        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * ldw + ch);
+        FloatVector w4 = FloatVector.fromArray(S, wt, 4 * ldw + ch);
+        FloatVector w5 = FloatVector.fromArray(S, wt, 5 * ldw + ch);
+        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * ldw + ch);
+        FloatVector w7 = FloatVector.fromArray(S, wt, 7 * ldw + ch);
+        FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
+        for (int g = 0, groups = (w + 4) / 5; g < groups; g++) {
+            int j = Math.min(5 * g, w - 5); // the last group may overlap the one before: the same values stored again
+            long q0 = s0 + j * pix;
+            long q1 = q0 + tapRow;
+            long q2 = q1 + tapRow;
+            FloatVector v;
+            FloatVector a0 = bv, a1 = bv, a2 = bv, a3 = bv, a4 = bv;
+            v = FloatVector.fromMemorySegment(S, src, q0, o); a0 = v.fma(w0, a0);
+            v = FloatVector.fromMemorySegment(S, src, q0 + pix, o); a1 = v.fma(w0, a1); a0 = v.fma(w1, a0);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 2 * pix, o); a2 = v.fma(w0, a2); a1 = v.fma(w1, a1); a0 = v.fma(w2, a0);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 3 * pix, o); a3 = v.fma(w0, a3); a2 = v.fma(w1, a2); a1 = v.fma(w2, a1);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 4 * pix, o); a4 = v.fma(w0, a4); a3 = v.fma(w1, a3); a2 = v.fma(w2, a2);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 5 * pix, o); a4 = v.fma(w1, a4); a3 = v.fma(w2, a3);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 6 * pix, o); a4 = v.fma(w2, a4);
+            v = FloatVector.fromMemorySegment(S, src, q1, o); a0 = v.fma(w3, a0);
+            v = FloatVector.fromMemorySegment(S, src, q1 + pix, o); a1 = v.fma(w3, a1); a0 = v.fma(w4, a0);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 2 * pix, o); a2 = v.fma(w3, a2); a1 = v.fma(w4, a1); a0 = v.fma(w5, a0);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 3 * pix, o); a3 = v.fma(w3, a3); a2 = v.fma(w4, a2); a1 = v.fma(w5, a1);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 4 * pix, o); a4 = v.fma(w3, a4); a3 = v.fma(w4, a3); a2 = v.fma(w5, a2);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 5 * pix, o); a4 = v.fma(w4, a4); a3 = v.fma(w5, a3);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 6 * pix, o); a4 = v.fma(w5, a4);
+            v = FloatVector.fromMemorySegment(S, src, q2, o); a0 = v.fma(w6, a0);
+            v = FloatVector.fromMemorySegment(S, src, q2 + pix, o); a1 = v.fma(w6, a1); a0 = v.fma(w7, a0);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 2 * pix, o); a2 = v.fma(w6, a2); a1 = v.fma(w7, a1); a0 = v.fma(w8, a0);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 3 * pix, o); a3 = v.fma(w6, a3); a2 = v.fma(w7, a2); a1 = v.fma(w8, a1);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 4 * pix, o); a4 = v.fma(w6, a4); a3 = v.fma(w7, a3); a2 = v.fma(w8, a2);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 5 * pix, o); a4 = v.fma(w7, a4); a3 = v.fma(w8, a3);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 6 * pix, o); a4 = v.fma(w8, a4);
+            long d = d0 + j * dPix;
+            a0.blend(0f, a0.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d, o);
+            a1.blend(0f, a1.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + dPix, o);
+            a2.blend(0f, a2.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + 2 * dPix, o);
+            a3.blend(0f, a3.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + 3 * dPix, o);
+            a4.blend(0f, a4.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + 4 * dPix, o);
+        }
+    }
+
+    private static void dw5Plain(MemorySegment src, long s0, long tapRow, long pix, int w, float[] wt, int ldw, int ch,
+                                 float[] bias, MemorySegment dst, long d0, long dPix) {
+        ByteOrder o = ByteOrder.nativeOrder();
+        FloatVector bv = FloatVector.fromArray(S, bias, ch);
+        FloatVector w0 = FloatVector.fromArray(S, wt, ch);
+        FloatVector w1 = FloatVector.fromArray(S, wt, ldw + ch);
+        FloatVector w2 = FloatVector.fromArray(S, wt, 2 * ldw + ch);
+        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * ldw + ch);
+        FloatVector w4 = FloatVector.fromArray(S, wt, 4 * ldw + ch);
+        FloatVector w5 = FloatVector.fromArray(S, wt, 5 * ldw + ch);
+        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * ldw + ch);
+        FloatVector w7 = FloatVector.fromArray(S, wt, 7 * ldw + ch);
+        FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
+        for (int g = 0, groups = (w + 4) / 5; g < groups; g++) {
+            int j = Math.min(5 * g, w - 5); // the last group may overlap the one before: the same values stored again
+            long q0 = s0 + j * pix;
+            long q1 = q0 + tapRow;
+            long q2 = q1 + tapRow;
+            FloatVector v;
+            FloatVector a0 = bv, a1 = bv, a2 = bv, a3 = bv, a4 = bv;
+            v = FloatVector.fromMemorySegment(S, src, q0, o); a0 = v.fma(w0, a0);
+            v = FloatVector.fromMemorySegment(S, src, q0 + pix, o); a1 = v.fma(w0, a1); a0 = v.fma(w1, a0);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 2 * pix, o); a2 = v.fma(w0, a2); a1 = v.fma(w1, a1); a0 = v.fma(w2, a0);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 3 * pix, o); a3 = v.fma(w0, a3); a2 = v.fma(w1, a2); a1 = v.fma(w2, a1);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 4 * pix, o); a4 = v.fma(w0, a4); a3 = v.fma(w1, a3); a2 = v.fma(w2, a2);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 5 * pix, o); a4 = v.fma(w1, a4); a3 = v.fma(w2, a3);
+            v = FloatVector.fromMemorySegment(S, src, q0 + 6 * pix, o); a4 = v.fma(w2, a4);
+            v = FloatVector.fromMemorySegment(S, src, q1, o); a0 = v.fma(w3, a0);
+            v = FloatVector.fromMemorySegment(S, src, q1 + pix, o); a1 = v.fma(w3, a1); a0 = v.fma(w4, a0);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 2 * pix, o); a2 = v.fma(w3, a2); a1 = v.fma(w4, a1); a0 = v.fma(w5, a0);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 3 * pix, o); a3 = v.fma(w3, a3); a2 = v.fma(w4, a2); a1 = v.fma(w5, a1);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 4 * pix, o); a4 = v.fma(w3, a4); a3 = v.fma(w4, a3); a2 = v.fma(w5, a2);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 5 * pix, o); a4 = v.fma(w4, a4); a3 = v.fma(w5, a3);
+            v = FloatVector.fromMemorySegment(S, src, q1 + 6 * pix, o); a4 = v.fma(w5, a4);
+            v = FloatVector.fromMemorySegment(S, src, q2, o); a0 = v.fma(w6, a0);
+            v = FloatVector.fromMemorySegment(S, src, q2 + pix, o); a1 = v.fma(w6, a1); a0 = v.fma(w7, a0);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 2 * pix, o); a2 = v.fma(w6, a2); a1 = v.fma(w7, a1); a0 = v.fma(w8, a0);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 3 * pix, o); a3 = v.fma(w6, a3); a2 = v.fma(w7, a2); a1 = v.fma(w8, a1);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 4 * pix, o); a4 = v.fma(w6, a4); a3 = v.fma(w7, a3); a2 = v.fma(w8, a2);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 5 * pix, o); a4 = v.fma(w7, a4); a3 = v.fma(w8, a3);
+            v = FloatVector.fromMemorySegment(S, src, q2 + 6 * pix, o); a4 = v.fma(w8, a4);
+            long d = d0 + j * dPix;
+            a0.intoMemorySegment(dst, d, o);
+            a1.intoMemorySegment(dst, d + dPix, o);
+            a2.intoMemorySegment(dst, d + 2 * dPix, o);
+            a3.intoMemorySegment(dst, d + 3 * dPix, o);
+            a4.intoMemorySegment(dst, d + 4 * dPix, o);
+        }
+    }
+
+    @Override
     public void gatherBlocked(MemorySegment seg, long byteOff, int pixels, int channels, float[] dst, int cell, int cells) {
         int blocks = (channels + L - 1) / L;
         for (int blk = 0; blk < blocks; blk++) {

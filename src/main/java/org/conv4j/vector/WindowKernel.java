@@ -120,6 +120,14 @@ final class WindowKernel implements Kernel {
     private final int ldw;
     /** Depthwise 3x3, multiplier 1, stride and dilation 1 along W, 2-D: runs on the channel-blocked kernel; tap offsets there. */
     private final int[] dw9Off;
+    /**
+     * Depthwise 3x3 with f32 channels-last input and output and whole vectors of channels: the outputs in rows
+     * {@code [dw9Rows[0], dw9Rows[1])} and columns {@code [dw9Cols[0], dw9Cols[1])}, all nine taps inside the input,
+     * are read from the segment in place.
+     */
+    private final boolean dw9Direct;
+    private final int[] dw9Rows;
+    private final int[] dw9Cols;
     // PLANAR: term offsets in the planar tile, weights in channel pairs
     private final int[] planarOff;
     private final int planarCols;
@@ -199,6 +207,11 @@ final class WindowKernel implements Kernel {
         this.tw = w;
         this.macsPerTile = (long) h * w * k[0] * k[1] * k[2] * cg * y.c;
         this.tv = new int[] {span(0, 1), span(1, th), span(2, tw)};
+        this.dw9Direct = dw9 && x.channelsLast && y.channelsLast && x.dtype == org.conv4j.DType.F32
+                && y.dtype == org.conv4j.DType.F32 && x.c % lanes == 0;
+        // output row oh reads input rows oh * stride - pad + {0, 1, 2} * dilation; column ow reads ow - pad + {0, 1, 2}
+        this.dw9Rows = new int[] {Math.ceilDiv(off[1], vs[1]), Math.floorDiv(x.sp[1] - 1 - 2 * dl[1] + off[1], vs[1]) + 1};
+        this.dw9Cols = new int[] {off[2], x.sp[2] - 2 + off[2]};
         int plane = tv[1] * tv[2];
         int taps = k[0] * k[1] * k[2];
         if (mode == Mode.PLANAR) {
@@ -481,11 +494,49 @@ final class WindowKernel implements Kernel {
     }
 
     /**
-     * Depthwise 3x3 on a channel-blocked tile: neighbouring pixels sit one vector apart, so the kernel's loads need no
-     * per-load bounds checks. f32 channels-last input goes from the segment straight into the blocks; other inputs
-     * through the usual channels-last tile.
+     * Depthwise 3x3: the part of the tile whose taps all lie inside the input straight from the segment when both
+     * tensors are f32 channels-last with whole vectors of channels, the rest (padding borders, other layouts and
+     * dtypes) on the channel-blocked tile. Both sum bias first, then the nine taps in order, so an output does not
+     * depend on which path computed it.
      */
     private void dw9Tile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w) {
+        int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
+        if (dw9Direct && d >= 0) {
+            int r0 = Math.clamp(dw9Rows[0], oh0, oh0 + h);
+            int r1 = Math.clamp(dw9Rows[1], r0, oh0 + h);
+            int c0 = Math.clamp(dw9Cols[0], ow0, ow0 + w);
+            int c1 = Math.clamp(dw9Cols[1], c0, ow0 + w);
+            if (r1 > r0 && c1 - c0 >= 5) { // the kernel steps five pixels
+                dw9Blocked(in, out, b, od, oh0, r0 - oh0, ow0, w);
+                dw9Blocked(in, out, b, od, r1, oh0 + h - r1, ow0, w);
+                long row = 4 * x.ss[1];
+                int hh = r0 * vs[1] - off[1];
+                int blocks = ldw / simd.lanes();
+                simd.depthwise9Direct(in, 4 * x.index(b, 0, d, hh, c0 - off[2]), vs[1] * row, dl[1] * row,
+                        4 * x.ss[2], r1 - r0, c1 - c0, packed, blocks, bias, relu, out, 4 * y.index(b, 0, od, r0, c0),
+                        4 * y.ss[1], 4 * y.ss[2]);
+                for (int c = ow0; c < ow0 + w; c = c == c0 ? c1 : c + 1) {
+                    if (c < c0 || c >= c1) {
+                        simd.depthwise9Column(in, 4 * x.index(b, 0, d, hh, c - off[2]), vs[1] * row, dl[1] * row,
+                                4 * x.ss[2], Math.max(0, off[2] - c), Math.min(3, x.sp[2] + off[2] - c), r1 - r0,
+                                packed, blocks, bias, relu, out, 4 * y.index(b, 0, od, r0, c), 4 * y.ss[1]);
+                    }
+                }
+                return;
+            }
+        }
+        dw9Blocked(in, out, b, od, oh0, h, ow0, w);
+    }
+
+    /**
+     * Depthwise 3x3 on a channel-blocked tile: neighbouring pixels sit one vector apart, so the kernel's loads need no
+     * per-load bounds checks. f32 channels-last input goes from the segment straight into the blocks; other inputs
+     * through the usual channels-last tile. Only the input cells the {@code h x w} outputs read are gathered.
+     */
+    private void dw9Blocked(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w) {
+        if (h <= 0 || w <= 0) {
+            return;
+        }
         Scratch sc = Scratch.get();
         int lanes = simd.lanes();
         int cells = tv[1] * tv[2];
@@ -494,15 +545,16 @@ final class WindowKernel implements Kernel {
             int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
             int vw0 = ow0 * vs[2];
             // tile columns [lo, hi) hold real input pixels; the rest of each row is padding
-            int lo = Math.min(tv[2], Math.max(0, off[2] - vw0));
-            int hi = Math.max(lo, Math.min(tv[2], off[2] + x.sp[2] - vw0));
-            for (int r = 0; r < tv[1]; r++) {
+            int cols = span(2, w);
+            int lo = Math.min(cols, Math.max(0, off[2] - vw0));
+            int hi = Math.max(lo, Math.min(cols, off[2] + x.sp[2] - vw0));
+            for (int r = 0, rows = span(1, h); r < rows; r++) {
                 int hh = d < 0 ? -1 : Act.real(oh0 * vs[1] + r, off[1], 1, x.sp[1]);
-                int from = hh < 0 ? tv[2] : lo;
-                int to = hh < 0 ? tv[2] : hi;
+                int from = hh < 0 ? cols : lo;
+                int to = hh < 0 ? cols : hi;
                 for (int blk = 0, base = r * tv[2] * lanes; blk < ldw / lanes; blk++, base += cells * lanes) {
                     Arrays.fill(blocked, base, base + from * lanes, 0f);
-                    Arrays.fill(blocked, base + to * lanes, base + tv[2] * lanes, 0f);
+                    Arrays.fill(blocked, base + to * lanes, base + cols * lanes, 0f);
                 }
                 if (to > from && x.dtype == org.conv4j.DType.F32) {
                     simd.gatherBlocked(in, 4 * x.index(b, 0, d, hh, vw0 + from - off[2]), to - from, x.c, blocked,

@@ -12,7 +12,7 @@ import org.conv4j.spi.Kernel;
  * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes org.conv4j.vector.ShapeBench [threads] [dtype] [ids...]}.
  * With {@code -Dbench.compare=onednn} (and the dnnl jar on the class path, {@code -Dconv4j.threads} to match) it
  * alternates rounds with that engine and prints the per-round ratio, which survives a noisy machine better than
- * either number alone.
+ * either number alone. {@code -Dbench.relu=true} runs the convolutions with ReLU fused.
  */
 public final class ShapeBench {
     private ShapeBench() {
@@ -40,6 +40,9 @@ public final class ShapeBench {
                 continue;
             }
             OpSpec spec = shape.spec(t);
+            if (Boolean.getBoolean("bench.relu") && spec instanceof org.conv4j.ConvSpec c) {
+                spec = c.withRelu(true); // the fused-ReLU variant of a convolution
+            }
             Tensor[] params = Diff.params(gen, spec);
             Tensor[] in = Diff.inputs(gen, spec);
             String other = System.getProperty("bench.compare");

@@ -227,6 +227,33 @@ class VectorEngineTest {
     }
 
     /**
+     * The depthwise 3x3 that reads f32 channels-last input in place (whole vectors of channels): interior widths
+     * around its five-pixel step (4 falls back to the blocked tile, 5 is one group, 6 overlaps), border columns and
+     * rows under SAME, VALID and explicit pads of 0 to 3 (a column can have one, two or no taps inside), strides and
+     * dilations along H, tiles cut across the interior, at every width.
+     */
+    @Test
+    void depthwise3x3InPlaceMatchesReference() {
+        Cases gen = new Cases(35);
+        VectorEngine[] engines = {new VectorEngine(128, 1), new VectorEngine(256, 2), new VectorEngine(512, 1),
+                new VectorEngine(512, 2, new WindowKernel.Budgets(4096, 2048, 400))};
+        Padding[] pads = {Padding.SAME, Padding.VALID, Padding.explicit(new int[] {0, 3}, new int[] {2, 0}),
+                Padding.explicit(new int[] {1, 2}, new int[] {3, 1})};
+        int i = 0;
+        for (int c : new int[] {16, 32, 48}) {
+            for (int w : new int[] {6, 7, 8, 14, 23}) {
+                for (Padding p : pads) {
+                    ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(1 + i % 2, 5 + i % 7, w, c).kernel(3, 3)
+                            .depthwise(1).strides(1 + (i / 3) % 2, 1).dilations(1 + (i / 2) % 2, 1).padding(p)
+                            .bias(i % 2 == 0).relu(i % 3 == 1).build();
+                    Diff.assertAgrees(gen, engines[i % engines.length], spec);
+                    i++;
+                }
+            }
+        }
+    }
+
+    /**
      * Reductions longer than a GEMM slice ({@link WindowKernel#KC_FLOATS}) run in several slices at every width: 7525
      * terms, against slices of at most 5461 for the 3- and 4-vector panels that 70 output channels make at 128 bits.
      */
