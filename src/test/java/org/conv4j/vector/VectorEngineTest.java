@@ -230,13 +230,16 @@ class VectorEngineTest {
      * The depthwise 3x3 that reads f32 channels-last input in place (whole vectors of channels): interior widths
      * around its five-pixel step (4 falls back to the blocked tile, 5 is one group, 6 overlaps), border columns and
      * rows under SAME, VALID and explicit pads of 0 to 3 (a column can have one, two or no taps inside), strides and
-     * dilations along H, tiles cut across the interior, at every width.
+     * dilations along H, tiles cut across the interior, at every width. The paths sum in the same order, so each
+     * result must also match, bit for bit, the one computed with every output on the blocked tile.
      */
     @Test
     void depthwise3x3InPlaceMatchesReference() {
         Cases gen = new Cases(35);
         VectorEngine[] engines = {new VectorEngine(128, 1), new VectorEngine(256, 2), new VectorEngine(512, 1),
                 new VectorEngine(512, 2, new WindowKernel.Budgets(4096, 2048, 400))};
+        // tiles too narrow for the five-pixel kernel: every output on the blocked tile, for a bit-for-bit comparison
+        VectorEngine blockedOnly = new VectorEngine(512, 1, new WindowKernel.Budgets(150, 64, 40));
         Padding[] pads = {Padding.SAME, Padding.VALID, Padding.explicit(new int[] {0, 3}, new int[] {2, 0}),
                 Padding.explicit(new int[] {1, 2}, new int[] {3, 1})};
         int i = 0;
@@ -247,9 +250,23 @@ class VectorEngineTest {
                             .depthwise(1).strides(1 + (i / 3) % 2, 1).dilations(1 + (i / 2) % 2, 1).padding(p)
                             .bias(i % 2 == 0).relu(i % 3 == 1).build();
                     Diff.assertAgrees(gen, engines[i % engines.length], spec);
+                    assertSameBits(gen, engines[2], blockedOnly, spec);
                     i++;
                 }
             }
+        }
+    }
+
+    /** {@code a} and {@code b} give the same bits for {@code spec}. */
+    private static void assertSameBits(Cases gen, VectorEngine a, VectorEngine b, OpSpec spec) {
+        Tensor[] params = Diff.params(gen, spec);
+        Tensor[] in = Diff.inputs(gen, spec);
+        try (Kernel ka = a.prepare(spec, params); Kernel kb = b.prepare(spec, params);
+             Tensor ya = Diff.run(ka, spec, in); Tensor yb = Diff.run(kb, spec, in)) {
+            assertArrayEquals(bits(ya), bits(yb), spec::toString);
+        } finally {
+            Diff.close(params);
+            Diff.close(in);
         }
     }
 
