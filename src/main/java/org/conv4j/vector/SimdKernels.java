@@ -1198,20 +1198,17 @@ final class SimdKernels implements Simd {
                                  long dstRowBytes, long dstPixBytes) {
         // Read in place: no relayout into channel blocks (a third of D1's time), for a bounds check per load. Five
         // pixels at a time: 21 loads, 45 FMAs. With six or eight the method is too large for C1 (out of virtual
-        // registers), and a method C1 gives up on stayed in the interpreter; five ran at 89 GFLOP/s on D1's interior
-        // in a stand-alone probe, six at 91 and four at 87. ReLU in its own method, as in depthwise9, and as a compare
-        // and blend (x <= 0 gives +0: NaN stays, -0 becomes +0, as Math.max(x, 0)), two instructions against max's six.
+        // registers), and HotSpot then kept it in tier-2 code without vector intrinsics (1.2 GFLOP/s). In a
+        // stand-alone probe on D1's interior five ran at 89 GFLOP/s, six at 91, four at 87. ReLU is a compare and
+        // blend (x <= 0 gives +0: NaN stays, -0 becomes +0, as Math.max(x, 0)), two instructions against max's six,
+        // under a branch that ran D1 as fast as a separate ReLU method did (82-84 GFLOP/s plain, 78-79 with ReLU).
         int ldw = blocks * L;
         for (int blk = 0; blk < blocks; blk++) {
             long cb = 4L * blk * L;
             for (int i = 0; i < h; i++) {
                 long s0 = srcOff + i * rowStep + cb;
                 long d0 = dstOff + i * dstRowBytes + cb;
-                if (relu) {
-                    dw5Relu(src, s0, tapRow, pixBytes, w, wt, ldw, blk * L, bias, dst, d0, dstPixBytes);
-                } else {
-                    dw5Plain(src, s0, tapRow, pixBytes, w, wt, ldw, blk * L, bias, dst, d0, dstPixBytes);
-                }
+                dw5(src, s0, tapRow, pixBytes, w, wt, ldw, blk * L, bias, relu, dst, d0, dstPixBytes);
             }
         }
     }
@@ -1260,8 +1257,8 @@ final class SimdKernels implements Simd {
         (relu ? a.blend(0f, a.compare(VectorOperators.LE, 0f)) : a).intoMemorySegment(dst, at, ByteOrder.nativeOrder());
     }
 
-    private static void dw5Relu(MemorySegment src, long s0, long tapRow, long pix, int w, float[] wt, int ldw, int ch,
-                                float[] bias, MemorySegment dst, long d0, long dPix) {
+    private static void dw5(MemorySegment src, long s0, long tapRow, long pix, int w, float[] wt, int ldw, int ch,
+                            float[] bias, boolean relu, MemorySegment dst, long d0, long dPix) {
         ByteOrder o = ByteOrder.nativeOrder();
         FloatVector bv = FloatVector.fromArray(S, bias, ch);
         FloatVector w0 = FloatVector.fromArray(S, wt, ch);
@@ -1301,56 +1298,13 @@ final class SimdKernels implements Simd {
             v = FloatVector.fromMemorySegment(S, src, q2 + 4 * pix, o); a4 = v.fma(w6, a4); a3 = v.fma(w7, a3); a2 = v.fma(w8, a2);
             v = FloatVector.fromMemorySegment(S, src, q2 + 5 * pix, o); a4 = v.fma(w7, a4); a3 = v.fma(w8, a3);
             v = FloatVector.fromMemorySegment(S, src, q2 + 6 * pix, o); a4 = v.fma(w8, a4);
-            long d = d0 + j * dPix;
-            a0.blend(0f, a0.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d, o);
-            a1.blend(0f, a1.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + dPix, o);
-            a2.blend(0f, a2.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + 2 * dPix, o);
-            a3.blend(0f, a3.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + 3 * dPix, o);
-            a4.blend(0f, a4.compare(VectorOperators.LE, 0f)).intoMemorySegment(dst, d + 4 * dPix, o);
-        }
-    }
-
-    private static void dw5Plain(MemorySegment src, long s0, long tapRow, long pix, int w, float[] wt, int ldw, int ch,
-                                 float[] bias, MemorySegment dst, long d0, long dPix) {
-        ByteOrder o = ByteOrder.nativeOrder();
-        FloatVector bv = FloatVector.fromArray(S, bias, ch);
-        FloatVector w0 = FloatVector.fromArray(S, wt, ch);
-        FloatVector w1 = FloatVector.fromArray(S, wt, ldw + ch);
-        FloatVector w2 = FloatVector.fromArray(S, wt, 2 * ldw + ch);
-        FloatVector w3 = FloatVector.fromArray(S, wt, 3 * ldw + ch);
-        FloatVector w4 = FloatVector.fromArray(S, wt, 4 * ldw + ch);
-        FloatVector w5 = FloatVector.fromArray(S, wt, 5 * ldw + ch);
-        FloatVector w6 = FloatVector.fromArray(S, wt, 6 * ldw + ch);
-        FloatVector w7 = FloatVector.fromArray(S, wt, 7 * ldw + ch);
-        FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
-        for (int g = 0, groups = (w + 4) / 5; g < groups; g++) {
-            int j = Math.min(5 * g, w - 5); // the last group may overlap the one before: the same values stored again
-            long q0 = s0 + j * pix;
-            long q1 = q0 + tapRow;
-            long q2 = q1 + tapRow;
-            FloatVector v;
-            FloatVector a0 = bv, a1 = bv, a2 = bv, a3 = bv, a4 = bv;
-            v = FloatVector.fromMemorySegment(S, src, q0, o); a0 = v.fma(w0, a0);
-            v = FloatVector.fromMemorySegment(S, src, q0 + pix, o); a1 = v.fma(w0, a1); a0 = v.fma(w1, a0);
-            v = FloatVector.fromMemorySegment(S, src, q0 + 2 * pix, o); a2 = v.fma(w0, a2); a1 = v.fma(w1, a1); a0 = v.fma(w2, a0);
-            v = FloatVector.fromMemorySegment(S, src, q0 + 3 * pix, o); a3 = v.fma(w0, a3); a2 = v.fma(w1, a2); a1 = v.fma(w2, a1);
-            v = FloatVector.fromMemorySegment(S, src, q0 + 4 * pix, o); a4 = v.fma(w0, a4); a3 = v.fma(w1, a3); a2 = v.fma(w2, a2);
-            v = FloatVector.fromMemorySegment(S, src, q0 + 5 * pix, o); a4 = v.fma(w1, a4); a3 = v.fma(w2, a3);
-            v = FloatVector.fromMemorySegment(S, src, q0 + 6 * pix, o); a4 = v.fma(w2, a4);
-            v = FloatVector.fromMemorySegment(S, src, q1, o); a0 = v.fma(w3, a0);
-            v = FloatVector.fromMemorySegment(S, src, q1 + pix, o); a1 = v.fma(w3, a1); a0 = v.fma(w4, a0);
-            v = FloatVector.fromMemorySegment(S, src, q1 + 2 * pix, o); a2 = v.fma(w3, a2); a1 = v.fma(w4, a1); a0 = v.fma(w5, a0);
-            v = FloatVector.fromMemorySegment(S, src, q1 + 3 * pix, o); a3 = v.fma(w3, a3); a2 = v.fma(w4, a2); a1 = v.fma(w5, a1);
-            v = FloatVector.fromMemorySegment(S, src, q1 + 4 * pix, o); a4 = v.fma(w3, a4); a3 = v.fma(w4, a3); a2 = v.fma(w5, a2);
-            v = FloatVector.fromMemorySegment(S, src, q1 + 5 * pix, o); a4 = v.fma(w4, a4); a3 = v.fma(w5, a3);
-            v = FloatVector.fromMemorySegment(S, src, q1 + 6 * pix, o); a4 = v.fma(w5, a4);
-            v = FloatVector.fromMemorySegment(S, src, q2, o); a0 = v.fma(w6, a0);
-            v = FloatVector.fromMemorySegment(S, src, q2 + pix, o); a1 = v.fma(w6, a1); a0 = v.fma(w7, a0);
-            v = FloatVector.fromMemorySegment(S, src, q2 + 2 * pix, o); a2 = v.fma(w6, a2); a1 = v.fma(w7, a1); a0 = v.fma(w8, a0);
-            v = FloatVector.fromMemorySegment(S, src, q2 + 3 * pix, o); a3 = v.fma(w6, a3); a2 = v.fma(w7, a2); a1 = v.fma(w8, a1);
-            v = FloatVector.fromMemorySegment(S, src, q2 + 4 * pix, o); a4 = v.fma(w6, a4); a3 = v.fma(w7, a3); a2 = v.fma(w8, a2);
-            v = FloatVector.fromMemorySegment(S, src, q2 + 5 * pix, o); a4 = v.fma(w7, a4); a3 = v.fma(w8, a3);
-            v = FloatVector.fromMemorySegment(S, src, q2 + 6 * pix, o); a4 = v.fma(w8, a4);
+            if (relu) {
+                a0 = a0.blend(0f, a0.compare(VectorOperators.LE, 0f));
+                a1 = a1.blend(0f, a1.compare(VectorOperators.LE, 0f));
+                a2 = a2.blend(0f, a2.compare(VectorOperators.LE, 0f));
+                a3 = a3.blend(0f, a3.compare(VectorOperators.LE, 0f));
+                a4 = a4.blend(0f, a4.compare(VectorOperators.LE, 0f));
+            }
             long d = d0 + j * dPix;
             a0.intoMemorySegment(dst, d, o);
             a1.intoMemorySegment(dst, d + dPix, o);
