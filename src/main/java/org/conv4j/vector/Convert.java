@@ -47,8 +47,25 @@ final class Convert {
         }
         short[] tmp = Scratch.get().shorts(n);
         MemorySegment.copy(seg, S16, index * 2, tmp, 0, n);
-        for (int i = 0; i < n; i++) {
-            dst[off + i] = Float.float16ToFloat(tmp[i]);
+        widen(tmp, DType.F16, dst, off, n);
+    }
+
+    /** {@code dst[off .. off+n) = src[0 .. n)}, bit patterns of the 16-bit type {@code t} widened to float. */
+    static void widen(short[] src, DType t, float[] dst, int off, int n) {
+        if (t == DType.F16) {
+            for (int i = 0; i < n; i++) {
+                dst[off + i] = Float.float16ToFloat(src[i]);
+            }
+            return;
+        }
+        int lanes = IS.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            IntVector wide = (IntVector) ShortVector.fromArray(SS, src, i).convertShape(VectorOperators.S2I, IS, 0);
+            wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + i);
+        }
+        for (; i < n; i++) {
+            dst[off + i] = Float.intBitsToFloat(src[i] << 16);
         }
     }
 

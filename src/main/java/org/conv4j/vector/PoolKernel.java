@@ -13,10 +13,12 @@ import org.conv4j.spi.Kernel;
  * pixel reduces its window's columns of that row per channel. Only real cells take part, so no padding is ever
  * materialised, and the average divides by the real cells of the window (TensorFlow's rule).
  *
- * <p>f32 channels-last input is read straight from its segment; other dtypes and layouts are loaded row by row as
- * channels-last fp32 first and folded in one by one (rows in the same order). A task is one output row, cut into
- * column chunks so that the reduced row stays within {@link #ROW_FLOATS} where a single column allows; the result of
- * each output never depends on the cuts or the thread count.
+ * <p>f32 channels-last input is read straight from its segment, and so is fp16/bf16 channels-last input to a max
+ * pooling, whose rows are reduced on their bit patterns ({@link Simd#maxRows16}) so that only the reduced row is
+ * widened; other dtypes and layouts are loaded row by row as channels-last fp32 first and folded in one by one (rows
+ * in the same order). A task is one output row, cut into column chunks so that the reduced row stays within
+ * {@link #ROW_FLOATS} where a single column allows; the result of each output never depends on the cuts or the
+ * thread count.
  */
 final class PoolKernel implements Kernel {
     /** Floats of the reduced input row a task keeps: 64 KB, within L2 alongside the rows it streams through. */
@@ -33,6 +35,8 @@ final class PoolKernel implements Kernel {
     /** Output columns per task. */
     private final int chunk;
     private final boolean direct;
+    /** Max pooling of channels-last fp16/bf16: rows reduced on their bit patterns straight from the segment. */
+    private final boolean max16;
     /** Per thread: byte offsets of the input rows one output row's windows cover. */
     private final ThreadLocal<long[]> rowOffsets;
 
@@ -52,6 +56,7 @@ final class PoolKernel implements Kernel {
         }
         this.chunk = cols;
         this.direct = direct(x);
+        this.max16 = max && x.channelsLast && x.dtype != DType.F32;
         this.rowOffsets = ThreadLocal.withInitial(() -> new long[k[0] * k[1]]);
     }
 
@@ -101,8 +106,8 @@ final class PoolKernel implements Kernel {
         int h0 = oh * s[1] - padBefore[1];
         for (int d = Math.max(0, d0); d < Math.min(x.sp[0], d0 + k[0]); d++) {
             for (int h = Math.max(0, h0); h < Math.min(x.sp[1], h0 + k[1]); h++, rows++) {
-                if (direct) {
-                    offs[rows] = 4 * x.index(b, 0, d, h, lo);
+                if (direct || max16) {
+                    offs[rows] = x.dtype.byteSize() * x.index(b, 0, d, h, lo);
                 } else if (rows == 0) {
                     x.loadRun(in, b, d, h, lo, hi - lo, acc, 0);
                 } else {
@@ -123,6 +128,10 @@ final class PoolKernel implements Kernel {
         }
         if (direct) {
             simd.reduceRows(in, offs, rows, acc, n, max);
+        } else if (max16) {
+            short[] bits = sc.shorts(n);
+            simd.maxRows16(in, offs, rows, n, x.dtype == DType.F16 ? (short) 0x7c00 : (short) 0x7f80, bits);
+            Convert.widen(bits, x.dtype, acc, 0, n);
         }
         float[] o = sc.floats(Scratch.OUT, cols * c);
         simd.reduceColumns(acc, hi - lo, c, w0 - lo, s[2], k[2], cols, max, rows, o);

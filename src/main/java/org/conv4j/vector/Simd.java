@@ -109,6 +109,14 @@ interface Simd {
     void reduceRows(MemorySegment src, long[] byteOff, int rows, float[] acc, int n, boolean max);
 
     /**
+     * {@link #reduceRows} with max for a 16-bit float type (sign-magnitude, NaN where the magnitude bits exceed
+     * {@code nanAbove}: 0x7c00 for fp16, 0x7f80 for bf16), without widening: {@code acc[i]} receives the bit pattern of
+     * the largest of the rows' element {@code i} ({@link Math#max}'s rule: +0 over -0, any NaN wins and comes out as
+     * 0x7fff), the row at byte {@code byteOff[r]} of {@code src}, for {@code i < n}.
+     */
+    void maxRows16(MemorySegment src, long[] byteOff, int rows, int n, short nanAbove, short[] acc);
+
+    /**
      * The other step: output pixel {@code j < outs} reduces, per channel, the columns
      * {@code j * stride + start + t} ({@code t < k}) of {@code row} ({@code cols} pixels of {@code channels}) that lie
      * inside it, in order; an average divides by {@code rows} times the columns used.

@@ -5,8 +5,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,6 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class SimdKernels implements Simd {
     private static final VectorSpecies<Float> S = species();
     private static final int L = S.length();
+    /** Shorts at the same vector width, for 16-bit max pooling. */
+    private static final VectorSpecies<Short> SH = VectorSpecies.of(short.class, VectorShape.forBitSize(S.vectorBitSize()));
 
     private static VectorSpecies<Float> species() {
         int bits;
@@ -1372,6 +1376,49 @@ final class SimdKernels implements Simd {
                 }
             }
         }
+    }
+
+    @Override
+    public void maxRows16(MemorySegment src, long[] byteOff, int rows, int n, short nanAbove, short[] acc) {
+        // 16-bit floats are sign-magnitude: flipping the magnitude bits of the negatives orders the bit patterns, as
+        // signed integers, the way the values order (-0 just below +0), and every NaN becomes the largest key. So
+        // the window's rows are never widened (fp16 max pooling spent most of its time doing that), only the result.
+        ByteOrder o = ByteOrder.nativeOrder();
+        int lanes = SH.length();
+        int bound = SH.loopBound(n);
+        for (int r = 0; r < rows; r++) {
+            MemorySegment row = src.asSlice(byteOff[r], 2L * n);
+            int i = 0;
+            if (r == 0) {
+                for (; i < bound; i += lanes) {
+                    maxKey(ShortVector.fromMemorySegment(SH, row, 2L * i, o), nanAbove).intoArray(acc, i);
+                }
+            } else {
+                for (; i < bound; i += lanes) {
+                    maxKey(ShortVector.fromMemorySegment(SH, row, 2L * i, o), nanAbove).max(ShortVector.fromArray(SH, acc, i))
+                            .intoArray(acc, i);
+                }
+            }
+            for (; i < n; i++) {
+                short h = row.getAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, i);
+                short k = (h & 0x7fff) > nanAbove ? 0x7fff : (short) (h ^ ((h >> 15) & 0x7fff));
+                acc[i] = r == 0 ? k : (short) Math.max(acc[i], k);
+            }
+        }
+        // keys back to bit patterns: the flip is its own inverse (the sign bit does not change)
+        int i = 0;
+        for (; i < bound; i += lanes) {
+            ShortVector k = ShortVector.fromArray(SH, acc, i);
+            k.lanewise(VectorOperators.XOR, k.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] = (short) (acc[i] ^ ((acc[i] >> 15) & 0x7fff));
+        }
+    }
+
+    private static ShortVector maxKey(ShortVector h, short nanAbove) {
+        ShortVector flipped = h.lanewise(VectorOperators.XOR, h.lanewise(VectorOperators.ASHR, 15).and((short) 0x7fff));
+        return flipped.blend((short) 0x7fff, h.and((short) 0x7fff).compare(VectorOperators.GT, nanAbove));
     }
 
     /** Floats of acc that {@link #reduceRows} finishes before moving on: 8 KB, in L1 with the rows' streams. */

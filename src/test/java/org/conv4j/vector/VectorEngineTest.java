@@ -188,6 +188,48 @@ class VectorEngineTest {
     }
 
     /**
+     * fp16 and bf16 max pooling compares bit patterns, not widened values: it must give Math.max's result bit for bit
+     * (+0 over -0, the larger of two negatives, subnormals, infinities) and NaN wherever a window holds one, of
+     * either sign. Channel counts with and without a vector tail, at every width.
+     */
+    @Test
+    void maxPooling16BitMatchesMathMax() {
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+                Float.intBitsToFloat(0xffc00000), 1f, -1f, 0x1p-24f, -0x1p-24f, 0x1p-133f, -0x1p-133f, 65504f, -65504f};
+        for (DType t : new DType[] {DType.F16, DType.BF16}) {
+            for (int bits : new int[] {128, 256, 512}) {
+                for (int c : new int[] {5, 64, 67}) {
+                    PoolSpec spec = PoolSpec.builder(PoolKind.MAX, Layout.NHWC).dtype(t).input(1, 9, 11, c).window(3, 3)
+                            .strides(2, 2).padding(Padding.SAME).build();
+                    float[] v = new float[9 * 11 * c];
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] = rnd.nextInt(3) == 0 ? special[rnd.nextInt(special.length)]
+                                : (float) rnd.nextDouble(-2, i % 3 == 0 ? 2 : 0);
+                    }
+                    Tensor[] in = {Tensor.of(v, t, Layout.NHWC, 1, 9, 11, c)};
+                    try (Kernel k = new VectorEngine(bits, 1).prepare(spec, new Tensor[0]);
+                         Tensor want = Diff.reference(spec, new Tensor[0], in); Tensor got = Diff.run(k, spec, in)) {
+                        float[] w = want.toFloatArray();
+                        float[] g = got.toFloatArray();
+                        for (int i = 0; i < w.length; i++) {
+                            String at = t + " " + bits + " bits, " + c + " channels, element " + i;
+                            if (Float.isNaN(w[i])) {
+                                assertTrue(Float.isNaN(g[i]), at + ": want NaN, got " + g[i]);
+                            } else {
+                                assertEquals(Float.floatToRawIntBits(w[i]), Float.floatToRawIntBits(g[i]), at + ": want "
+                                        + w[i] + ", got " + g[i]);
+                            }
+                        }
+                    } finally {
+                        Diff.close(in);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The channel-blocked 3x3 depthwise kernel (multiplier 1, stride and dilation 1 along W) against the reference:
      * channel counts below, at and past a vector, widths around its eight-pixel step, strides and dilations along H,
      * tiny tiles, both layouts, f32 and f16.
