@@ -50,6 +50,32 @@ final class Convert {
         widen(tmp, DType.F16, dst, off, n);
     }
 
+    /**
+     * {@code acc[i] += seg[index + i]} widened, for {@code i < n}, of the 16-bit type {@code t}: the same sums as
+     * {@link #load} into a row and an add, without writing the row and reading it back.
+     */
+    static void addTo(MemorySegment seg, DType t, long index, float[] acc, int n) {
+        if (t == DType.F16) {
+            short[] tmp = Scratch.get().shorts(n);
+            MemorySegment.copy(seg, S16, index * 2, tmp, 0, n);
+            for (int i = 0; i < n; i++) {
+                acc[i] += Float.float16ToFloat(tmp[i]);
+            }
+            return;
+        }
+        MemorySegment run = seg.asSlice(index * 2, 2L * n);
+        int lanes = IS.length();
+        int i = 0;
+        for (; i <= n - lanes; i += lanes) {
+            IntVector wide = (IntVector) ShortVector.fromMemorySegment(SS, run, 2L * i, ORDER)
+                    .convertShape(VectorOperators.S2I, IS, 0);
+            wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().add(FloatVector.fromArray(FS, acc, i)).intoArray(acc, i);
+        }
+        for (; i < n; i++) {
+            acc[i] += Float.intBitsToFloat(run.getAtIndex(S16, i) << 16);
+        }
+    }
+
     /** {@code dst[off .. off+n) = src[0 .. n)}, bit patterns of the 16-bit type {@code t} widened to float. */
     static void widen(short[] src, DType t, float[] dst, int off, int n) {
         if (t == DType.F16) {

@@ -15,10 +15,10 @@ import org.conv4j.spi.Kernel;
  *
  * <p>f32 channels-last input is read straight from its segment, and so is fp16/bf16 channels-last input to a max
  * pooling, whose rows are reduced on their bit patterns ({@link Simd#maxRows16}) so that only the reduced row is
- * widened; other dtypes and layouts are loaded row by row as channels-last fp32 first and folded in one by one (rows
- * in the same order). A task is one output row, cut into column chunks so that the reduced row stays within
- * {@link #ROW_FLOATS} where a single column allows; the result of each output never depends on the cuts or the
- * thread count.
+ * widened. The 16-bit rows of an average pooling are widened and added to the first in one pass each; channels-first
+ * rows are loaded as channels-last fp32 first and folded in one by one (rows in the same order everywhere). A task
+ * is one output row, cut into column chunks so that the reduced row stays within {@link #ROW_FLOATS} where a single
+ * column allows; the result of each output never depends on the cuts or the thread count.
  */
 final class PoolKernel implements Kernel {
     /** Floats of the reduced input row a task keeps: 64 KB, within L2 alongside the rows it streams through. */
@@ -110,6 +110,9 @@ final class PoolKernel implements Kernel {
                     offs[rows] = x.dtype.byteSize() * x.index(b, 0, d, h, lo);
                 } else if (rows == 0) {
                     x.loadRun(in, b, d, h, lo, hi - lo, acc, 0);
+                } else if (x.channelsLast) {
+                    // 16-bit average pooling: widened and added in one pass
+                    Convert.addTo(in, x.dtype, x.index(b, 0, d, h, lo), acc, n);
                 } else {
                     // widened into a heap row and folded in with array loops, in the same row order
                     float[] row = sc.floats(Scratch.AUX, n);

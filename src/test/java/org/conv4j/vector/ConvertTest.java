@@ -61,4 +61,30 @@ class ConvertTest {
             assertEquals(0, Float.floatToRawIntBits(out[0]), "before the run");
         }
     }
+
+    /** {@code addTo} adds what {@code get} widens, element by element, for every 16-bit pattern and odd run lengths. */
+    @Test
+    void addToAddsTheWidenedValues() {
+        Random r = new Random(9);
+        try (Arena arena = Arena.ofConfined()) {
+            for (DType t : new DType[] {DType.F16, DType.BF16}) {
+                for (int n : new int[] {1, 15, 65536 + 5}) {
+                    MemorySegment seg = arena.allocate(2L * (n + 1), 2);
+                    for (int i = 0; i <= n; i++) {
+                        seg.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (n > 100 ? i - 3 : r.nextInt()));
+                    }
+                    float[] acc = new float[n];
+                    float[] want = new float[n];
+                    for (int i = 0; i < n; i++) {
+                        acc[i] = r.nextFloat() * 4 - 2;
+                        want[i] = acc[i] + Convert.get(seg, t, 1 + i);
+                    }
+                    Convert.addTo(seg, t, 1, acc, n);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(acc[i]), t + " n " + n + " element " + i);
+                    }
+                }
+            }
+        }
+    }
 }
