@@ -67,12 +67,10 @@ final class Convert {
         int lanes = IS.length();
         int i = 0;
         for (; i <= n - lanes; i += lanes) {
-            IntVector wide = (IntVector) ShortVector.fromMemorySegment(SS, run, 2L * i, ORDER)
-                    .convertShape(VectorOperators.S2I, IS, 0);
-            wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().add(FloatVector.fromArray(FS, acc, i)).intoArray(acc, i);
+            bf16Vector(run, i).add(FloatVector.fromArray(FS, acc, i)).intoArray(acc, i);
         }
         for (; i < n; i++) {
-            acc[i] += Float.intBitsToFloat(run.getAtIndex(S16, i) << 16);
+            acc[i] += bf16At(run, i);
         }
     }
 
@@ -100,13 +98,21 @@ final class Convert {
         int lanes = IS.length();
         int i = 0;
         for (; i <= n - lanes; i += lanes) {
-            IntVector wide = (IntVector) ShortVector.fromMemorySegment(SS, run, 2L * i, ORDER)
-                    .convertShape(VectorOperators.S2I, IS, 0);
-            wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, off + i);
+            bf16Vector(run, i).intoArray(dst, off + i);
         }
         for (; i < n; i++) {
-            dst[off + i] = Float.intBitsToFloat(run.getAtIndex(S16, i) << 16);
+            dst[off + i] = bf16At(run, i);
         }
+    }
+
+    /** bf16 elements {@code i ..} of {@code run}, a vector of them, widened: the bits move up 16 places. */
+    private static FloatVector bf16Vector(MemorySegment run, int i) {
+        IntVector wide = (IntVector) ShortVector.fromMemorySegment(SS, run, 2L * i, ORDER).convertShape(VectorOperators.S2I, IS, 0);
+        return wide.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static float bf16At(MemorySegment run, int i) {
+        return Float.intBitsToFloat(run.getAtIndex(S16, i) << 16);
     }
 
     /** {@code seg[index .. index+n) = src[off .. off+n)} rounded to the segment's dtype. */
