@@ -25,20 +25,21 @@ interface Simd {
     }
 
     /**
-     * {@link #gemm} over rows {@code [rowFrom, rowTo)} (blocks of rows start at {@code rowFrom}, so keep it a multiple
-     * of 30 for the same blocks as a call over all rows) and the reduction terms {@code q = s * segLen + t} in
-     * {@code [kFrom, kTo)} only: the first range
-     * starts the sums from zero, later ones continue from the partial sums in {@code c}; only the last adds the bias
-     * and applies ReLU. Cutting the reduction this way runs every sum through the same operations in the same
-     * order, so the results do not depend on the cuts.
+     * {@link #gemm} over rows {@code [rowFrom, rowTo)} (in blocks of 5 or 6 rows from {@code rowFrom}) and the reduction
+     * terms {@code q = s * segLen + t} in {@code [kFrom, kTo)} only: the first range starts the sums from zero, later
+     * ones continue from the partial sums in {@code c}; only the last adds the bias and applies ReLU. Cutting the
+     * reduction this way runs every sum through the same operations in the same order, so the results do not depend
+     * on the cuts.
      *
-     * <p>{@code rowTerms}, when not null, holds per row {@code r} the terms {@code [rowTerms[2r], rowTerms[2r+1])}
-     * outside which its {@code a} values are all zero (padding): a block of rows runs only the union of its rows'
+     * <p>{@code rowTerms}, when not null, holds per row {@code r} the terms {@code [rowTerms[4r], rowTerms[4r+1])}
+     * and, within each segment, the {@code t} in {@code [rowTerms[4r+2], rowTerms[4r+3])} outside which its {@code a}
+     * values are all zero (padding above or below, left or right): a block of rows runs only the union of its rows'
      * ranges. Dropping products {@code 0 * w} from a sum that starts at +0 leaves every bit of it as it was (for finite
      * weights), so the results still do not depend on the blocking.
      */
-    void gemmRange(float[] a, int[] rowBase, int rowFrom, int rowTo, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
-                   boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc);
+    void gemmRange(float[] a, int[] rowBase, int rowFrom, int rowTo, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo,
+                   boolean first, boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff,
+                   int ldc);
 
     /**
      * Direct convolution for few output channels, vectorised along output pixels of a row. {@code p} is the input

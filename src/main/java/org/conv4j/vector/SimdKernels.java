@@ -58,83 +58,104 @@ final class SimdKernels implements Simd {
     @Override
     public void gemmRange(float[] a, int[] rowBase, int rowFrom, int rowTo, int[] rowTerms, int[] segOff, int segLen, int kFrom, int kTo, boolean first,
                           boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
-        if (nv == 4) {
-            // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at
-            // best, and depending on the profile it compiled with it spilled accumulators inside the hot loop
-            for (int r = rowFrom; r < rowTo; r += 5) {
-                int n = Math.min(5, rowTo - r);
-                int lastRow = r + n - 1;
-                int o0 = rowBase[r];
-                int o1 = rowBase[Math.min(r + 1, lastRow)];
-                int o2 = rowBase[Math.min(r + 2, lastRow)];
-                int o3 = rowBase[Math.min(r + 3, lastRow)];
-                int o4 = rowBase[Math.min(r + 4, lastRow)];
-                int co = cOff + r * ldc;
-                int kF = rowTerms == null ? kFrom : Math.max(kFrom, termsFrom(rowTerms, r, n));
-                int kT = rowTerms == null ? kTo : Math.min(kTo, termsTo(rowTerms, r, n));
-                if (first) {
-                    k5x4z(a, o0, o1, o2, o3, o4, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                } else {
-                    k5x4c(a, o0, o1, o2, o3, o4, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+        // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at best,
+        // and depending on the profile it compiled with it spilled accumulators inside the hot loop
+        int block = nv == 4 ? 5 : 6;
+        for (int r = rowFrom; r < rowTo; r += block) {
+            int n = Math.min(block, rowTo - r);
+            int co = cOff + r * ldc;
+            if (rowTerms == null) {
+                block(nv, first, a, rowBase, r, n, segOff, segLen, kFrom, kTo, last, b, bOff, bias, biasOff, relu, c, co, ldc);
+                continue;
+            }
+            // the union of the block's ranges
+            int kF = Math.max(kFrom, unionBound(rowTerms, r, n, 0, false));
+            int kT = Math.min(kTo, unionBound(rowTerms, r, n, 1, true));
+            int tLo = unionBound(rowTerms, r, n, 2, false);
+            int tHi = unionBound(rowTerms, r, n, 3, true);
+            if (tLo <= 0 && tHi >= segLen) {
+                block(nv, first, a, rowBase, r, n, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc);
+                continue;
+            }
+            // fewer filter columns than a segment holds: a call per segment, on the columns inside. The kernels take
+            // one range of terms (a range within each segment slowed their loops down, A1 0.93 -> 0.89 of oneDNN);
+            // the sums pass through c between the calls, which changes none of their bits
+            int sEnd = -1;
+            for (int sg = Math.max(0, kF) / segLen; sg * segLen < kT; sg++) {
+                if (Math.max(kF, sg * segLen + tLo) < Math.min(kT, sg * segLen + tHi)) {
+                    sEnd = sg;
                 }
+            }
+            boolean zero = first;
+            for (int sg = Math.max(0, kF) / segLen; sg <= sEnd; sg++) {
+                int q0 = Math.max(kF, sg * segLen + tLo);
+                int q1 = Math.min(kT, sg * segLen + tHi);
+                if (q0 < q1) {
+                    block(nv, zero, a, rowBase, r, n, segOff, segLen, q0, q1, last && sg == sEnd, b, bOff, bias, biasOff, relu, c, co, ldc);
+                    zero = false;
+                }
+            }
+            if (sEnd < 0) { // nothing but padding: the sums stay as they are (zero or partial), the bias is added if last
+                block(nv, first, a, rowBase, r, n, segOff, segLen, kF, kF, last, b, bOff, bias, biasOff, relu, c, co, ldc);
+            }
+        }
+    }
+
+    /**
+     * One block of {@code n} rows from row {@code r} on the kernel for {@code nv} vectors, over the terms {@code [kF, kT)}.
+     * Rows past the block's last map to it: they read its inputs and partial sums, and store its values again.
+     */
+    private static void block(int nv, boolean zero, float[] a, int[] rowBase, int r, int n, int[] segOff, int segLen, int kF, int kT,
+                              boolean last, float[] b, int bOff, float[] bias, int biasOff, boolean relu, float[] c, int co, int ldc) {
+        int lastRow = r + n - 1;
+        int o0 = rowBase[r];
+        int o1 = rowBase[Math.min(r + 1, lastRow)];
+        int o2 = rowBase[Math.min(r + 2, lastRow)];
+        int o3 = rowBase[Math.min(r + 3, lastRow)];
+        int o4 = rowBase[Math.min(r + 4, lastRow)];
+        if (nv == 4) {
+            if (zero) {
+                k5x4z(a, o0, o1, o2, o3, o4, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+            } else {
+                k5x4c(a, o0, o1, o2, o3, o4, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
             }
             return;
         }
-        for (int r = rowFrom; r < rowTo; r += 6) {
-            int n = Math.min(6, rowTo - r);
-            int lastRow = r + n - 1;
-            int o0 = rowBase[r];
-            int o1 = rowBase[Math.min(r + 1, lastRow)];
-            int o2 = rowBase[Math.min(r + 2, lastRow)];
-            int o3 = rowBase[Math.min(r + 3, lastRow)];
-            int o4 = rowBase[Math.min(r + 4, lastRow)];
-            int o5 = rowBase[Math.min(r + 5, lastRow)];
-            int co = cOff + r * ldc;
-            int kF = rowTerms == null ? kFrom : Math.max(kFrom, termsFrom(rowTerms, r, n));
-            int kT = rowTerms == null ? kTo : Math.min(kTo, termsTo(rowTerms, r, n));
-            switch (nv) {
-                case 3 -> {
-                    if (first) {
-                        k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    } else {
-                        k6x3c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    }
+        int o5 = rowBase[Math.min(r + 5, lastRow)];
+        switch (nv) {
+            case 3 -> {
+                if (zero) {
+                    k6x3z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                } else {
+                    k6x3c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
                 }
-                case 2 -> {
-                    if (first) {
-                        k6x2z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    } else {
-                        k6x2c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    }
-                }
-                case 1 -> {
-                    if (first) {
-                        k6x1z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    } else {
-                        k6x1c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
-                    }
-                }
-                default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
             }
+            case 2 -> {
+                if (zero) {
+                    k6x2z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                } else {
+                    k6x2c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                }
+            }
+            case 1 -> {
+                if (zero) {
+                    k6x1z(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                } else {
+                    k6x1c(a, o0, o1, o2, o3, o4, o5, segOff, segLen, kF, kT, last, b, bOff, bias, biasOff, relu, c, co, ldc, n);
+                }
+            }
+            default -> throw new IllegalArgumentException("panel width must be 1 to 4 vectors, was " + nv);
         }
     }
 
-    /** First term any of rows {@code r .. r+n-1} needs (see {@code rowTerms}). */
-    private static int termsFrom(int[] rowTerms, int r, int n) {
-        int lo = rowTerms[2 * r];
+    /** Lowest (or highest, {@code max}) of field {@code f} of rows {@code r .. r+n-1} of {@code rowTerms} (see {@link Simd#gemmRange}). */
+    private static int unionBound(int[] rowTerms, int r, int n, int f, boolean max) {
+        int v = rowTerms[4 * r + f];
         for (int i = 1; i < n; i++) {
-            lo = Math.min(lo, rowTerms[2 * (r + i)]);
+            int u = rowTerms[4 * (r + i) + f];
+            v = max ? Math.max(v, u) : Math.min(v, u);
         }
-        return lo;
-    }
-
-    /** One past the last term any of rows {@code r .. r+n-1} needs. */
-    private static int termsTo(int[] rowTerms, int r, int n) {
-        int hi = rowTerms[2 * r + 1];
-        for (int i = 1; i < n; i++) {
-            hi = Math.max(hi, rowTerms[2 * (r + i) + 1]);
-        }
-        return hi;
+        return v;
     }
 
     private static void k5x4z(float[] a, int o0, int o1, int o2, int o3, int o4, int[] segOff, int segLen, int kFrom, int kTo,

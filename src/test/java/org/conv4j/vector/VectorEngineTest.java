@@ -363,6 +363,54 @@ class VectorEngineTest {
         }
     }
 
+    /**
+     * GEMM tiles whose edge columns reach into padding run those columns apart, on only the filter columns inside
+     * the input (and per block only the filter rows inside): small SAME images (R4/R5-like), 5x5 filters, asymmetric
+     * explicit pads, pads wider than the filter (outputs that see no input at all), strides along W and dilations along H, a filter wider than the image (no interior columns), a
+     * transposed convolution (zeros between the input columns), 1-D, channels-first fp16, at every width. Skipped
+     * products are exact zeros, so each result must also match, bit for bit, the one from tiles cut small enough
+     * to give other plans, and from three threads.
+     */
+    @Test
+    void paddedEdgeColumnsMatchReference() {
+        Cases gen = new Cases(61);
+        List<OpSpec> specs = List.of(
+                ConvSpec.builder(Layout.NHWC).input(1, 7, 7, 24).kernel(3, 3).outChannels(64).padding(Padding.SAME)
+                        .bias(true).relu(true).build(),
+                ConvSpec.builder(Layout.NHWC).input(2, 14, 14, 20).kernel(3, 3).outChannels(48).padding(Padding.SAME)
+                        .bias(true).build(),
+                ConvSpec.builder(Layout.NHWC).input(1, 12, 12, 16).kernel(5, 5).outChannels(32)
+                        .padding(Padding.explicit(new int[] {0, 3}, new int[] {4, 1})).relu(true).build(),
+                ConvSpec.builder(Layout.NHWC).input(2, 9, 11, 12).kernel(3, 5).outChannels(40).strides(1, 2)
+                        .dilations(2, 1).padding(Padding.SAME).bias(true).build(),
+                ConvSpec.builder(Layout.NHWC).input(1, 3, 4, 8).kernel(5, 5).outChannels(20).padding(Padding.SAME)
+                        .build(),
+                ConvSpec.builder(Layout.NHWC).input(1, 4, 5, 8).kernel(3, 3).outChannels(24)
+                        .padding(Padding.explicit(new int[] {4, 4}, new int[] {1, 4})).bias(true).build(),
+                org.conv4j.ConvTransposeSpec.builder(Layout.NHWC).input(1, 5, 5, 16).outputShape(1, 10, 10, 24)
+                        .kernel(3, 3).strides(2).padding(Padding.SAME).bias(true).build(),
+                ConvSpec.builder(Layout.NWC).input(2, 9, 24).kernel(5).outChannels(36).padding(Padding.SAME).build(),
+                ConvSpec.builder(Layout.NCHW).dtype(DType.F16).input(1, 16, 8, 8).kernel(3, 3).outChannels(33)
+                        .padding(Padding.SAME).bias(true).build());
+        VectorEngine small = new VectorEngine(256, 1, new WindowKernel.Budgets(1200, 400, 40));
+        for (int bits : new int[] {128, 256, 512}) {
+            VectorEngine one = new VectorEngine(bits, 1);
+            VectorEngine three = new VectorEngine(bits, 3);
+            for (OpSpec spec : specs) {
+                Diff.assertAgrees(gen, one, spec);
+                assertSameBits(gen, one, three, spec);
+                assertSameBits(gen, one, small, spec);
+            }
+        }
+        OpSpec r5 = specs.get(0);
+        Tensor[] params = Diff.params(gen, r5);
+        try (Kernel k = new VectorEngine(512, 1).prepare(r5, params)) {
+            assertTrue(((WindowKernel) k).reordersTile(0, 7, 0, 7), "7x7 SAME: the edge columns run apart");
+        } finally {
+            Diff.close(params);
+        }
+    }
+
     /** Tensors of a confined arena are used on the caller thread only, even with many threads configured. */
     @Test
     void confinedArenaRunsOnTheCallerThread() {
