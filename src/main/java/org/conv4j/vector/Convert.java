@@ -51,15 +51,15 @@ final class Convert {
     }
 
     /**
-     * {@code acc[i] += seg[index + i]} widened, for {@code i < n}, of the 16-bit type {@code t}: the same sums as
-     * {@link #load} into a row and an add, without writing the row and reading it back.
+     * {@code acc[off + i] += seg[index + i]} widened, for {@code i < n}, of the 16-bit type {@code t}: the same sums
+     * as {@link #load} into a row and an add, without writing the row and reading it back.
      */
-    static void addTo(MemorySegment seg, DType t, long index, float[] acc, int n) {
+    static void addTo(MemorySegment seg, DType t, long index, float[] acc, int off, int n) {
         if (t == DType.F16) {
             short[] tmp = Scratch.get().shorts(n);
             MemorySegment.copy(seg, S16, index * 2, tmp, 0, n);
             for (int i = 0; i < n; i++) {
-                acc[i] += Float.float16ToFloat(tmp[i]);
+                acc[off + i] += Float.float16ToFloat(tmp[i]);
             }
             return;
         }
@@ -67,10 +67,10 @@ final class Convert {
         int lanes = IS.length();
         int i = 0;
         for (; i <= n - lanes; i += lanes) {
-            bf16Vector(run, i).add(FloatVector.fromArray(FS, acc, i)).intoArray(acc, i);
+            bf16Vector(run, i).add(FloatVector.fromArray(FS, acc, off + i)).intoArray(acc, off + i);
         }
         for (; i < n; i++) {
-            acc[i] += bf16At(run, i);
+            acc[off + i] += bf16At(run, i);
         }
     }
 

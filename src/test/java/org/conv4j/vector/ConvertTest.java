@@ -79,7 +79,7 @@ class ConvertTest {
                         acc[i] = r.nextFloat() * 4 - 2;
                         want[i] = acc[i] + Convert.get(seg, t, 1 + i);
                     }
-                    Convert.addTo(seg, t, 1, acc, n);
+                    Convert.addTo(seg, t, 1, acc, 0, n);
                     for (int i = 0; i < n; i++) {
                         assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(acc[i]), t + " n " + n + " element " + i);
                     }
