@@ -24,8 +24,13 @@ interface Simd {
         gemmRange(a, rowBase, 0, rows, null, segOff, segLen, 0, segs * segLen, true, true, b, bOff, nv, bias, biasOff, relu, c, cOff, ldc);
     }
 
+    /** Rows the GEMM runs in one block for a panel of {@code nv} vectors (its accumulators: rows x nv). */
+    static int rowBlock(int nv) {
+        return nv == 4 ? 5 : 6;
+    }
+
     /**
-     * {@link #gemm} over rows {@code [rowFrom, rowTo)} (in blocks of 5 or 6 rows from {@code rowFrom}) and the reduction
+     * {@link #gemm} over rows {@code [rowFrom, rowTo)} (in blocks of {@link #rowBlock} rows from {@code rowFrom}) and the reduction
      * terms {@code q = s * segLen + t} in {@code [kFrom, kTo)} only: the first range starts the sums from zero, later
      * ones continue from the partial sums in {@code c}; only the last adds the bias and applies ReLU. Cutting the
      * reduction this way runs every sum through the same operations in the same order, so the results do not depend

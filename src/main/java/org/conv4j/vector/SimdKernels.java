@@ -60,7 +60,7 @@ final class SimdKernels implements Simd {
                           boolean last, float[] b, int bOff, int nv, float[] bias, int biasOff, boolean relu, float[] c, int cOff, int ldc) {
         // four vectors wide, five rows: 20 accumulators. With 24 (six rows) C2 had a register or two to spare at best,
         // and depending on the profile it compiled with it spilled accumulators inside the hot loop
-        int block = nv == 4 ? 5 : 6;
+        int block = Simd.rowBlock(nv);
         for (int r = rowFrom; r < rowTo; r += block) {
             int n = Math.min(block, rowTo - r);
             int co = cOff + r * ldc;

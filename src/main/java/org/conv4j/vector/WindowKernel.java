@@ -683,7 +683,7 @@ final class WindowKernel implements Kernel {
         }
         boolean alongW = segs == k[1] && segLen == k[2] * cg && k[2] > 1; // a segment is one filter row, columns in order
         // per tile row, then per tile column: the filter rows / columns [lo, hi) on real input
-        int[] span = new int[2 * (h + w)];
+        int[] span = sc.ints(Scratch.AUX2, 2 * (h + w));
         boolean paddedRows = false;
         int edges = 0;
         for (int i = 0; i < h + w; i++) {
@@ -755,7 +755,7 @@ final class WindowKernel implements Kernel {
                 }
             }
         }
-        int block = panelNv[0] == 4 ? 5 : 6;
+        int block = Simd.rowBlock(panelNv[0]);
         int tail = h % block;
         boolean apart = tail == 0 || 2 * tail >= block;
         int[] cuts = new int[2 + (apart ? edges : 1)];
