@@ -9,6 +9,8 @@ module org.conv4j {
     requires static java.desktop;
     // The model runner's off-heap meter reads the JVM's native memory tracking through JMX.
     requires java.management;
+    // Optional: the Vector engine reads one HotSpot flag (HotSpotDiagnosticMXBean) to say when it would help.
+    requires static jdk.management;
 
     exports org.conv4j;
     exports org.conv4j.spi;

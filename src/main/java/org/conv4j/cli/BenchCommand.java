@@ -225,7 +225,7 @@ final class BenchCommand implements Command {
         String benchCp = root.resolve("bench/target/classes") + File.pathSeparator + root.resolve("target/classes")
                 + libCp + File.pathSeparator + "@" + root.resolve("bench/target/runtime-classpath.txt");
         List<String> suite = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector",
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-cp", benchCp,
+                "--enable-native-access=ALL-UNNAMED", "-XX:-UseFPUForSpilling", "--sun-misc-unsafe-memory-access=allow", "-cp", benchCp,
                 "org.conv4j.bench.Suite", "--out", results.toString()));
         if (o.quick()) {
             suite.add("--quick");

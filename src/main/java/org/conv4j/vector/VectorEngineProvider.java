@@ -40,6 +40,7 @@ public final class VectorEngineProvider implements EngineProvider {
     public Engine load() throws EngineUnavailableException {
         checkPrerequisites();
         int bits = requestedBits();
+        JitAdvice.adviseOnce();
         try {
             Class<?> impl = MethodHandles.lookup().findClass("org.conv4j.vector.VectorEngine");
             return (Engine) MethodHandles.lookup()

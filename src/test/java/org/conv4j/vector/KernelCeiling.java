@@ -5,7 +5,7 @@ import java.util.Random;
 /**
  * What the GEMM micro-kernel reaches on its own, with nothing else in the way: the ceiling for every convolution
  * the Vector engine runs as a GEMM. A probe (not JMH, not a test), run from the repo root after {@code mvnw
- * test-compile}: {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes
+ * test-compile}: {@code java --add-modules jdk.incubator.vector -XX:-UseFPUForSpilling -cp target/classes:target/test-classes
  * org.conv4j.vector.KernelCeiling [seconds]}.
  *
  * <p>Each case runs one reduction slice ({@code kc} steps, the engine's reduction slice for that panel width) over

@@ -9,7 +9,7 @@ import org.conv4j.spi.Kernel;
 /**
  * A quick harness (not JMH) for the shapes of shared/shapes.md ({@link BenchShapes}) on the vector engine: median GFLOP/s of
  * repeated runs after warm-up. Run from the repo root after {@code mvnw test-compile}:
- * {@code java --add-modules jdk.incubator.vector -cp target/classes:target/test-classes org.conv4j.vector.ShapeBench [threads] [dtype] [ids...]}.
+ * {@code java --add-modules jdk.incubator.vector -XX:-UseFPUForSpilling -cp target/classes:target/test-classes org.conv4j.vector.ShapeBench [threads] [dtype] [ids...]}.
  * With {@code -Dbench.compare=onednn} (and the dnnl jar on the class path, {@code -Dconv4j.threads} to match) it
  * alternates rounds with that engine and prints the per-round ratio, which survives a noisy machine better than
  * either number alone. {@code -Dbench.relu=true} runs the convolutions with ReLU fused.

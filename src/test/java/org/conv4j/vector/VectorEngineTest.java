@@ -47,6 +47,18 @@ class VectorEngineTest {
         }
     }
 
+    /** The flag hint: given where C2 spills to vector registers, never otherwise; and the flag is read from the VM. */
+    @Test
+    void adviceNamesTheSpillFlagOnlyWhereItHelps() {
+        String h = JitAdvice.hint("true");
+        assertTrue(h != null && h.contains("-XX:-UseFPUForSpilling") && h.contains("'vector'"), h);
+        assertEquals(null, JitAdvice.hint("false"));
+        assertEquals(null, JitAdvice.hint(null));
+        // the test JVM gets the flags the launcher passes, this one among them (pom.xml, conv4j.jvmFlags)
+        boolean passed = java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().contains(JitAdvice.FLAG);
+        assertEquals(passed ? "false" : "true", JitAdvice.current());
+    }
+
     /** One thread and three threads give the same bits, at every width, over random cases and three larger convs. */
     @Test
     void oneAndManyThreadsAreBitIdentical() {

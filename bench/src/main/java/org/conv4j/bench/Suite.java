@@ -41,7 +41,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * </ul>
  * {@code tools/report} turns them into bench/RESULTS.md and the chart.
  *
- * <p>Must run with {@code --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED}, like the forks.
+ * <p>Must run with {@code --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:-UseFPUForSpilling},
+ * like the forks.
  */
 public final class Suite {
     static final String USAGE = """
@@ -58,7 +59,8 @@ public final class Suite {
 
     /** JVM flags every fork gets besides the thread count. */
     static final List<String> FORK_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-Xms1g", "-Xmx4g");
+            "--enable-native-access=ALL-UNNAMED", "-XX:-UseFPUForSpilling", "--sun-misc-unsafe-memory-access=allow", "-Xms1g",
+            "-Xmx4g");
 
     private final Plan plan;
     private final Path out;
