@@ -17,7 +17,7 @@ final class JitAdvice {
     /** The JVM flag this engine asks for. */
     static final String FLAG = "-XX:-UseFPUForSpilling";
     private static final String OPTION = "UseFPUForSpilling";
-    private static final AtomicBoolean SAID = new AtomicBoolean();
+    private static final AtomicBoolean CHECKED = new AtomicBoolean();
 
     private JitAdvice() {
     }
@@ -42,11 +42,16 @@ final class JitAdvice {
         }
     }
 
-    /** Prints the hint on standard error, once per process, when it applies. */
+    /**
+     * Prints the hint on standard error when it applies. Checks once per process: every engine load calls this (tests
+     * build many registries), and reading the option costs 5-12 ms the first time.
+     */
     static void adviseOnce() {
-        String h = hint(current());
-        if (h != null && SAID.compareAndSet(false, true)) {
-            System.err.println(h);
+        if (CHECKED.compareAndSet(false, true)) {
+            String h = hint(current());
+            if (h != null) {
+                System.err.println(h);
+            }
         }
     }
 }
