@@ -65,13 +65,17 @@ interface Simd {
     /**
      * Depthwise 3x3 at stride and dilation 1 along W ({@code tapOff[t+1] = tapOff[t] + lanes} within a filter row) on a channel-blocked tile: block {@code blk} of {@code lanes} channels holds
      * cell {@code (y, x)} at {@code blk * blockStride + (y * rowCells + x) * lanes}. Output pixel {@code (i, j)} reads
-     * taps at {@code blk * blockStride + i * rowStep + j * lanes + tapOff[t]} and goes, as native-order floats, to byte
-     * {@code dstOff + i * rowBytes + j * pixBytes + 4 * (blk * lanes + lane)} of {@code dst} (full vectors: every lane
-     * of every block is written); {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
+     * taps at {@code blk * blockStride + i * rowStep + j * lanes + tapOff[t]} and goes to
+     * {@code dst[dstOff + i * rowStride + j * pixStride + blk * lanes + lane]} (full vectors: every lane of every block
+     * is written); {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
      * The sum runs bias first, then taps in order, as in {@link #depthwise}.
+     *
+     * <p>A heap array, not a segment: the Vector API's segment stores share the JDK's type profiles, so one kernel
+     * storing into heap segments slows every vector store into native ones, anywhere in the JVM (f32 D1 80 -> 40
+     * GFLOP/s). The engine's vector code touches native segments only.
      */
     void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
-                    float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes);
+                    float[] bias, boolean relu, float[] dst, int dstOff, int rowStride, int pixStride);
 
     /**
      * Depthwise 3x3 straight from a channels-last f32 segment, for output pixels whose nine taps all lie inside the

@@ -900,21 +900,21 @@ final class SimdKernels implements Simd {
 
     @Override
     public void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
-                           float[] bias, boolean relu, MemorySegment dst, long dstOff, long rowBytes, long pixBytes) {
+                           float[] bias, boolean relu, float[] dst, int dstOff, int rowStride, int pixStride) {
         // The input index is base + j * L + k: a constant scale, so C2 hoists the bounds checks out of the loop.
         // Eight pixels at a time: eight independent FMA chains, and each input vector of a filter row is loaded once
         // for the up to three taps that read it (10 loads per 24 FMAs instead of 24). One method with ReLU, one
         // without: a Java-semantics max is six instructions per output vector, and one method holding both loops
         // is too large for C1 (its tier-3 compile bails out).
         if (relu) {
-            dw9Relu(a, blocks, blockStride, rowStep, h, w, tapOff, wt, bias, dst, dstOff, rowBytes, pixBytes);
+            dw9Relu(a, blocks, blockStride, rowStep, h, w, tapOff, wt, bias, dst, dstOff, rowStride, pixStride);
         } else {
-            dw9Plain(a, blocks, blockStride, rowStep, h, w, tapOff, wt, bias, dst, dstOff, rowBytes, pixBytes);
+            dw9Plain(a, blocks, blockStride, rowStep, h, w, tapOff, wt, bias, dst, dstOff, rowStride, pixStride);
         }
     }
 
     private static void dw9Relu(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff,
-                                 float[] wt, float[] bias, MemorySegment dst, long dstOff, long rowBytes, long pixBytes) {
+                                 float[] wt, float[] bias, float[] dst, int dstOff, int rowStride, int pixStride) {
         // filter rows start at k0, k3, k6; the taps of a row are one vector apart (stride and dilation 1 along W)
         int k0 = tapOff[0]; int k3 = tapOff[3]; int k6 = tapOff[6];
         int ldw = blocks * L;
@@ -932,7 +932,7 @@ final class SimdKernels implements Simd {
             FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
             for (int i = 0; i < h; i++) {
                 int base = blk * blockStride + i * rowStep;
-                long cb = dstOff + i * rowBytes + 4L * ch;
+                int cb = dstOff + i * rowStride + ch;
                 int j = 0;
                 for (; j + 8 <= w; j += 8) {
                     int o = base + j * L;
@@ -1039,14 +1039,14 @@ final class SimdKernels implements Simd {
                     a6 = v.fma(w8, a6);
                     v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
                     a7 = v.fma(w8, a7);
-                    a0.max(0f).intoMemorySegment(dst, cb + (j + 0) * pixBytes, ByteOrder.nativeOrder());
-                    a1.max(0f).intoMemorySegment(dst, cb + (j + 1) * pixBytes, ByteOrder.nativeOrder());
-                    a2.max(0f).intoMemorySegment(dst, cb + (j + 2) * pixBytes, ByteOrder.nativeOrder());
-                    a3.max(0f).intoMemorySegment(dst, cb + (j + 3) * pixBytes, ByteOrder.nativeOrder());
-                    a4.max(0f).intoMemorySegment(dst, cb + (j + 4) * pixBytes, ByteOrder.nativeOrder());
-                    a5.max(0f).intoMemorySegment(dst, cb + (j + 5) * pixBytes, ByteOrder.nativeOrder());
-                    a6.max(0f).intoMemorySegment(dst, cb + (j + 6) * pixBytes, ByteOrder.nativeOrder());
-                    a7.max(0f).intoMemorySegment(dst, cb + (j + 7) * pixBytes, ByteOrder.nativeOrder());
+                    a0.max(0f).intoArray(dst, cb + (j + 0) * pixStride);
+                    a1.max(0f).intoArray(dst, cb + (j + 1) * pixStride);
+                    a2.max(0f).intoArray(dst, cb + (j + 2) * pixStride);
+                    a3.max(0f).intoArray(dst, cb + (j + 3) * pixStride);
+                    a4.max(0f).intoArray(dst, cb + (j + 4) * pixStride);
+                    a5.max(0f).intoArray(dst, cb + (j + 5) * pixStride);
+                    a6.max(0f).intoArray(dst, cb + (j + 6) * pixStride);
+                    a7.max(0f).intoArray(dst, cb + (j + 7) * pixStride);
                 }
                 for (; j < w; j++) {
                     int o = base + j * L;
@@ -1059,14 +1059,14 @@ final class SimdKernels implements Simd {
                     acc = FloatVector.fromArray(S, a, o + k6).fma(w6, acc);
                     acc = FloatVector.fromArray(S, a, o + k6 + L).fma(w7, acc);
                     acc = FloatVector.fromArray(S, a, o + k6 + 2 * L).fma(w8, acc);
-                    acc.max(0f).intoMemorySegment(dst, cb + j * pixBytes, ByteOrder.nativeOrder());
+                    acc.max(0f).intoArray(dst, cb + j * pixStride);
                 }
             }
         }
     }
 
     private static void dw9Plain(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff,
-                                 float[] wt, float[] bias, MemorySegment dst, long dstOff, long rowBytes, long pixBytes) {
+                                 float[] wt, float[] bias, float[] dst, int dstOff, int rowStride, int pixStride) {
         // filter rows start at k0, k3, k6; the taps of a row are one vector apart (stride and dilation 1 along W)
         int k0 = tapOff[0]; int k3 = tapOff[3]; int k6 = tapOff[6];
         int ldw = blocks * L;
@@ -1084,7 +1084,7 @@ final class SimdKernels implements Simd {
             FloatVector w8 = FloatVector.fromArray(S, wt, 8 * ldw + ch);
             for (int i = 0; i < h; i++) {
                 int base = blk * blockStride + i * rowStep;
-                long cb = dstOff + i * rowBytes + 4L * ch;
+                int cb = dstOff + i * rowStride + ch;
                 int j = 0;
                 for (; j + 8 <= w; j += 8) {
                     int o = base + j * L;
@@ -1191,14 +1191,14 @@ final class SimdKernels implements Simd {
                     a6 = v.fma(w8, a6);
                     v = FloatVector.fromArray(S, a, o + k6 + 9 * L);
                     a7 = v.fma(w8, a7);
-                    a0.intoMemorySegment(dst, cb + (j + 0) * pixBytes, ByteOrder.nativeOrder());
-                    a1.intoMemorySegment(dst, cb + (j + 1) * pixBytes, ByteOrder.nativeOrder());
-                    a2.intoMemorySegment(dst, cb + (j + 2) * pixBytes, ByteOrder.nativeOrder());
-                    a3.intoMemorySegment(dst, cb + (j + 3) * pixBytes, ByteOrder.nativeOrder());
-                    a4.intoMemorySegment(dst, cb + (j + 4) * pixBytes, ByteOrder.nativeOrder());
-                    a5.intoMemorySegment(dst, cb + (j + 5) * pixBytes, ByteOrder.nativeOrder());
-                    a6.intoMemorySegment(dst, cb + (j + 6) * pixBytes, ByteOrder.nativeOrder());
-                    a7.intoMemorySegment(dst, cb + (j + 7) * pixBytes, ByteOrder.nativeOrder());
+                    a0.intoArray(dst, cb + (j + 0) * pixStride);
+                    a1.intoArray(dst, cb + (j + 1) * pixStride);
+                    a2.intoArray(dst, cb + (j + 2) * pixStride);
+                    a3.intoArray(dst, cb + (j + 3) * pixStride);
+                    a4.intoArray(dst, cb + (j + 4) * pixStride);
+                    a5.intoArray(dst, cb + (j + 5) * pixStride);
+                    a6.intoArray(dst, cb + (j + 6) * pixStride);
+                    a7.intoArray(dst, cb + (j + 7) * pixStride);
                 }
                 for (; j < w; j++) {
                     int o = base + j * L;
@@ -1211,7 +1211,7 @@ final class SimdKernels implements Simd {
                     acc = FloatVector.fromArray(S, a, o + k6).fma(w6, acc);
                     acc = FloatVector.fromArray(S, a, o + k6 + L).fma(w7, acc);
                     acc = FloatVector.fromArray(S, a, o + k6 + 2 * L).fma(w8, acc);
-                    acc.intoMemorySegment(dst, cb + j * pixBytes, ByteOrder.nativeOrder());
+                    acc.intoArray(dst, cb + j * pixStride);
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import org.conv4j.ConvSpec;
 import org.conv4j.ConvTransposeSpec;
+import org.conv4j.DType;
 import org.conv4j.Tensor;
 import org.conv4j.Weights;
 import org.conv4j.spi.Kernel;
@@ -213,8 +214,8 @@ final class WindowKernel implements Kernel {
         this.tw = w;
         this.macsPerTile = (long) h * w * k[0] * k[1] * k[2] * cg * y.c;
         this.tv = new int[] {span(0, 1), span(1, th), span(2, tw)};
-        this.dw9Direct = dw9 && x.channelsLast && y.channelsLast && x.dtype == org.conv4j.DType.F32
-                && y.dtype == org.conv4j.DType.F32 && x.c % lanes == 0;
+        this.dw9Direct = dw9 && x.channelsLast && y.channelsLast && x.dtype == DType.F32
+                && y.dtype == DType.F32 && x.c % lanes == 0;
         // output row oh reads input rows oh * stride - pad + {0, 1, 2} * dilation; column ow reads ow - pad + {0, 1, 2}
         this.dw9Rows = new int[] {Math.ceilDiv(off[1], vs[1]), Math.floorDiv(x.sp[1] - 1 - 2 * dl[1] + off[1], vs[1]) + 1};
         this.dw9Cols = new int[] {off[2], x.sp[2] - 2 + off[2]};
@@ -515,7 +516,9 @@ final class WindowKernel implements Kernel {
      */
     private void dw9Tile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w) {
         int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
-        if (dw9Direct && d >= 0) {
+        // the in-place kernels read and write the tensors' segments: native ones only, so that their loads and
+        // stores never see two kinds of segment (see dw9Blocked)
+        if (dw9Direct && d >= 0 && in.isNative() && out.isNative()) {
             int r0 = Math.clamp(dw9Rows[0], oh0, oh0 + h);
             int r1 = Math.clamp(dw9Rows[1], r0, oh0 + h);
             int c0 = Math.clamp(dw9Cols[0], ow0, ow0 + w);
@@ -570,7 +573,7 @@ final class WindowKernel implements Kernel {
                     Arrays.fill(blocked, base, base + from * lanes, 0f);
                     Arrays.fill(blocked, base + to * lanes, base + cols * lanes, 0f);
                 }
-                if (to > from && x.dtype == org.conv4j.DType.F32) {
+                if (to > from && x.dtype == DType.F32) {
                     simd.gatherBlocked(in, 4 * x.index(b, 0, d, hh, vw0 + from - off[2]), to - from, x.c, blocked,
                             r * tv[2] + from, cells);
                 } else if (to > from) {
@@ -587,15 +590,12 @@ final class WindowKernel implements Kernel {
         }
         int blocks = ldw / lanes;
         int rowStep = ts[1] * tv[2] * lanes;
-        if (y.channelsLast && y.dtype == org.conv4j.DType.F32 && y.c == ldw) {
-            // whole vectors of channels per pixel: the kernel stores straight into the output, no tile copy
-            simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, out,
-                    4 * y.index(b, 0, od, oh0, ow0), 4 * y.ss[1], 4 * y.ss[2]);
-            return;
-        }
+        // into a heap tile, then copied out, also for an f32 output the kernel could store into: it stored into heap
+        // segments for the others, and vector stores that have seen both kinds of segment lose their intrinsics, JVM-wide
+        // (fp16 D1 after f32 D1 in one JVM: 2.5 instead of 36 GFLOP/s; see Simd#depthwise9). In-place f32 D1 runs here
+        // only for its border rows.
         float[] c = sc.floats(Scratch.OUT, h * w * ldw);
-        simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, MemorySegment.ofArray(c),
-                0, 4L * w * ldw, 4L * ldw);
+        simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, c, 0, w * ldw, ldw);
         y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
     }
 

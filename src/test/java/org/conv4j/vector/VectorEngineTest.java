@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.List;
 import org.conv4j.Conv4j;
 import org.conv4j.ConvSpec;
@@ -294,6 +295,33 @@ class VectorEngineTest {
                     i++;
                 }
             }
+        }
+    }
+
+    /**
+     * Tensors over heap memory (a wrapped {@code float[]}) keep the vector kernels off that memory: the in-place
+     * depthwise kernels, which load and store through segments, run only on native ones, and everything else goes
+     * through heap tiles. Same bits as with native tensors.
+     */
+    @Test
+    void heapTensorsGiveTheSameBits() {
+        Cases gen = new Cases(36);
+        VectorEngine engine = new VectorEngine(512, 2);
+        ConvSpec spec = ConvSpec.builder(Layout.NHWC).input(1, 12, 17, 32).kernel(3, 3).depthwise(1).padding(Padding.SAME)
+                .bias(true).relu(true).build();
+        Tensor[] params = Diff.params(gen, spec);
+        Tensor[] in = Diff.inputs(gen, spec);
+        float[] heapIn = in[0].toFloatArray();
+        int[] outDims = spec.output().dims();
+        float[] heapOut = new float[heapIn.length];
+        try (Kernel k = engine.prepare(spec, params); Tensor nativeOut = Diff.run(k, spec, in);
+             Tensor x = Tensor.wrap(MemorySegment.ofArray(heapIn), DType.F32, Layout.NHWC, in[0].dims());
+             Tensor y = Tensor.wrap(MemorySegment.ofArray(heapOut), DType.F32, Layout.NHWC, outDims)) {
+            k.execute(new Tensor[] {x}, y);
+            assertArrayEquals(bits(nativeOut), bits(y));
+        } finally {
+            Diff.close(params);
+            Diff.close(in);
         }
     }
 
