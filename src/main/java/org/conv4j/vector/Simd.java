@@ -70,9 +70,11 @@ interface Simd {
      * is written); {@code wt} holds tap {@code t} at {@code t * blocks * lanes}.
      * The sum runs bias first, then taps in order, as in {@link #depthwise}.
      *
-     * <p>A heap array, not a segment: the Vector API's segment stores share the JDK's type profiles, so one kernel
-     * storing into heap segments slows every vector store into native ones, anywhere in the JVM (f32 D1 80 -> 40
-     * GFLOP/s). The engine's vector code touches native segments only.
+     * <p>A heap array, not a segment: the Vector API's segment loads and stores share the JDK's profiles, so a kernel
+     * storing into heap segments slows vector access to native ones anywhere in the JVM. When this kernel wrote 16-bit
+     * results into a heap segment and f32 ones into the native output, fp16 D1 after f32 D1 in one JVM ran at 2.5
+     * GFLOP/s instead of 36; with its f32 border rows also going through a heap segment, the in-place f32 D1 fell from
+     * 80 to 40-51. The engine's vector code touches native segments only.
      */
     void depthwise9(float[] a, int blocks, int blockStride, int rowStep, int h, int w, int[] tapOff, float[] wt,
                     float[] bias, boolean relu, float[] dst, int dstOff, int rowStride, int pixStride);

@@ -517,7 +517,7 @@ final class WindowKernel implements Kernel {
     private void dw9Tile(MemorySegment in, MemorySegment out, int b, int od, int oh0, int h, int ow0, int w) {
         int d = Act.real(od * vs[0], off[0], 1, x.sp[0]);
         // the in-place kernels read and write the tensors' segments: native ones only, so that their loads and
-        // stores never see two kinds of segment (see dw9Blocked)
+        // stores never see two kinds of segment (see Simd#depthwise9)
         if (dw9Direct && d >= 0 && in.isNative() && out.isNative()) {
             int r0 = Math.clamp(dw9Rows[0], oh0, oh0 + h);
             int r1 = Math.clamp(dw9Rows[1], r0, oh0 + h);
@@ -590,10 +590,8 @@ final class WindowKernel implements Kernel {
         }
         int blocks = ldw / lanes;
         int rowStep = ts[1] * tv[2] * lanes;
-        // into a heap tile, then copied out, also for an f32 output the kernel could store into: it stored into heap
-        // segments for the others, and vector stores that have seen both kinds of segment lose their intrinsics, JVM-wide
-        // (fp16 D1 after f32 D1 in one JVM: 2.5 instead of 36 GFLOP/s; see Simd#depthwise9). In-place f32 D1 runs here
-        // only for its border rows.
+        // into a heap tile, then copied out, even for an f32 output the kernel could store into: the engine's vector
+        // code must never touch a heap segment (see Simd#depthwise9). In-place f32 D1 runs here for its border rows only.
         float[] c = sc.floats(Scratch.OUT, h * w * ldw);
         simd.depthwise9(blocked, blocks, cells * lanes, rowStep, h, w, dw9Off, packed, bias, relu, c, 0, w * ldw, ldw);
         y.store(c, ldw, out, b, od, oh0, h, ow0, w, 0, y.c);
